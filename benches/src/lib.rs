@@ -1,0 +1,1 @@
+//! Benchmarks of baydex (see `benches/`); this library is empty.

@@ -1,0 +1,58 @@
+//! This crate computes composite indices from a dense units × indicators [`Matrix`] through
+//! pure steps (denominate → normalise → aggregate, with more to come). It does not read files,
+//! talk HTTP or know about SQL: `baydex-data` turns project files into a [`Project`], and the
+//! `baydex` command prints and writes the [`Results`].
+//!
+//! ```text
+//!  Project ── Panel (one Matrix per period)
+//!     │
+//!     ▼  for each period
+//!  Raw ──denominate──► Denominated ──normalise──► Normalised ──aggregate──► Aggregated
+//!                                                                    │
+//!                                            ranks (1 = best, ties = min), tiers
+//! ```
+//!
+//! ```
+//! use baydex_core::{Framework, NodeSpec, StepSpec, Value, compute_matrix};
+//! let fw = Framework::build(vec![
+//!     NodeSpec::aggregate("Index", None),
+//!     NodeSpec::indicator("a", "Index"),
+//!     NodeSpec::indicator("b", "Index").with_direction(-1.0),
+//! ]).unwrap();
+//! let raw = baydex_core::Matrix::from_columns(3, &[vec![1., 2., 3.], vec![30., 20., 10.]])?;
+//! let pipeline = [StepSpec::new("normalise"), StepSpec::new("aggregate")];
+//! let out = compute_matrix(&fw, &["x", "y", "z"], &raw, &pipeline)?;
+//! assert_eq!(out.scores(fw.root()), &[0.0, 50.0, 100.0]);
+//! # Ok::<(), baydex_core::Error>(())
+//! ```
+#![deny(missing_docs)]
+
+pub mod aggregate;
+mod dataset;
+mod error;
+pub mod framework;
+mod matrix;
+mod model;
+pub mod normalise;
+mod params;
+mod pipeline;
+pub mod rank;
+mod results;
+pub mod step;
+mod text;
+pub mod tier;
+mod unit;
+mod value;
+
+pub use dataset::Dataset;
+pub use error::{Error, Result};
+pub use framework::{Framework, Goalposts, Node, NodeKind, NodeSpec};
+pub use matrix::Matrix;
+pub use model::{IndexMeta, Panel, Project, SeriesSpec};
+pub use params::{ParamError, ParamInfo, ParamReader};
+pub use pipeline::{Pipeline, compute, compute_matrix, compute_with};
+pub use results::{PeriodResult, Results, StepLog};
+pub use text::{Lang, Text, tr};
+pub use tier::{TierBand, TierScheme};
+pub use unit::Unit;
+pub use value::{Params, StepSpec, Value};

@@ -1,0 +1,110 @@
+//! Results of a computed index: every stage, every node's scores, ranks and tiers, and the log.
+
+use serde::Serialize;
+
+use crate::{Dataset, Framework, Params, Text, TierScheme};
+
+/// What one step did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepLog {
+    /// Step name.
+    pub step: String,
+    /// Stage produced.
+    pub stage: String,
+    /// Resolved parameters.
+    pub params: Params,
+    /// What it changed.
+    pub messages: Vec<Text>,
+}
+
+/// The results of one period.
+#[derive(Debug, Clone)]
+pub struct PeriodResult {
+    /// The period.
+    pub period: String,
+    /// Every stage the pipeline produced, in order, starting with `Raw`.
+    pub stages: Vec<(String, Dataset)>,
+    /// What each step did.
+    pub log: Vec<StepLog>,
+    /// Column of every framework node in the last stage (by framework position).
+    node_cols: Vec<usize>,
+    /// Rank of every unit for every node (by framework position).
+    ranks: Vec<Vec<Option<u32>>>,
+    /// Tier (band position) of every unit for every node, `None` when not tiered.
+    tiers: Vec<Vec<Option<usize>>>,
+}
+
+impl PeriodResult {
+    pub(crate) fn new(
+        period: String,
+        stages: Vec<(String, Dataset)>,
+        log: Vec<StepLog>,
+        framework: &Framework,
+        tiers: Option<&TierScheme>,
+    ) -> crate::Result<Self> {
+        let last = &stages.last().expect("the pipeline always yields a stage").1;
+        let mut node_cols = Vec::with_capacity(framework.nodes().len());
+        for n in framework.nodes() {
+            node_cols.push(last.column(n.code()).ok_or_else(|| crate::Error::StepBrokeInvariant {
+                step: "aggregate".into(),
+                what: format!("node '{}' missing from the last stage", n.code()),
+            })?);
+        }
+        let ranks = node_cols.iter().map(|&j| crate::rank::rank_desc(last.data.col(j))).collect();
+        let tiers = framework
+            .nodes()
+            .iter()
+            .zip(&node_cols)
+            .map(|(n, &j)| match tiers {
+                Some(t) if t.applies_to(n.code(), n.is_indicator()) => {
+                    last.data.col(j).iter().map(|&v| t.assign(v)).collect()
+                }
+                _ => vec![None; last.units.len()],
+            })
+            .collect();
+        Ok(PeriodResult { period, stages, log, node_cols, ranks, tiers })
+    }
+
+    /// The final stage (Aggregated): every node's scores.
+    pub fn scores_dataset(&self) -> &Dataset {
+        &self.stages.last().expect("at least one stage").1
+    }
+
+    /// Unit codes (rows of every score vector).
+    pub fn units(&self) -> &[String] {
+        &self.scores_dataset().units
+    }
+
+    /// Scores of a node (framework position) for every unit.
+    pub fn scores(&self, node: usize) -> &[f64] {
+        self.scores_dataset().data.col(self.node_cols[node])
+    }
+
+    /// Ranks of a node for every unit.
+    pub fn ranks(&self, node: usize) -> &[Option<u32>] {
+        &self.ranks[node]
+    }
+
+    /// Tier (band position in the scheme) of a node for every unit.
+    pub fn tiers(&self, node: usize) -> &[Option<usize>] {
+        &self.tiers[node]
+    }
+
+    /// A stage by name.
+    pub fn stage(&self, name: &str) -> Option<&Dataset> {
+        self.stages.iter().find(|(n, _)| n == name).map(|(_, d)| d)
+    }
+}
+
+/// The results of every period.
+#[derive(Debug, Clone)]
+pub struct Results {
+    /// One result per period, in order.
+    pub periods: Vec<PeriodResult>,
+    /// Resolved parameters of every step, in pipeline order (name, params).
+    pub steps: Vec<(String, Params)>,
+    /// Weight of every node used in aggregation (framework position).
+    pub weights: Vec<f64>,
+    /// Effective weight of every node in the index.
+    pub effective_weights: Vec<f64>,
+}

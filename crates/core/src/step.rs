@@ -1,0 +1,111 @@
+//! Pipeline steps: the [`Step`] trait and the registry of steps by name.
+//!
+//! A step is a pure function from one dataset stage to the next, plus a log entry. Steps are
+//! built from a [`StepSpec`] (name + parameters) by the registry; parameters are checked when
+//! the step is built, before anything runs.
+
+use std::fmt::Debug;
+
+use crate::{Dataset, Framework, ParamError, ParamInfo, Params, Result, StepSpec, Text, Unit};
+
+mod denominate;
+mod normalise_step;
+pub(crate) mod aggregate_step;
+
+pub use aggregate_step::AggregateStep;
+pub use denominate::DenominateStep;
+pub use normalise_step::NormaliseStep;
+
+/// What a step sees besides its input dataset.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// The framework.
+    pub framework: &'a Framework,
+    /// All units of the project (rows of the input refer to them by code).
+    pub units: &'a [Unit],
+    /// The period being computed.
+    pub period: &'a str,
+    /// Auxiliary series (denominators) for this period, rows in the input's unit order.
+    pub series: &'a Dataset,
+}
+
+/// One step of a pipeline.
+pub trait Step: Debug + Send + Sync {
+    /// Registered name (`normalise`, …).
+    fn name(&self) -> &'static str;
+    /// Name of the stage this step produces (`Normalised`, …).
+    fn stage(&self) -> &'static str;
+    /// Every parameter with its resolved value (defaults filled in), for the manifest.
+    fn resolved(&self) -> Params;
+    /// True if the step may add or remove columns (only `aggregate`).
+    fn changes_columns(&self) -> bool {
+        false
+    }
+    /// True if the step may turn values into missing ones (e.g. `constant = "missing"`).
+    fn may_add_missing(&self) -> bool {
+        false
+    }
+    /// Applies the step; returns the new stage and log messages.
+    fn apply(&self, ctx: &Context<'_>, input: &Dataset) -> Result<(Dataset, Vec<Text>)>;
+}
+
+/// A registered step: its name, parameters and constructor.
+#[derive(Debug, Clone, Copy)]
+pub struct StepInfo {
+    /// Name used in `step = "…"`.
+    pub name: &'static str,
+    /// Stage it produces.
+    pub stage: &'static str,
+    /// Parameters it accepts.
+    pub params: &'static [ParamInfo],
+    /// What it does (English).
+    pub doc_en: &'static str,
+    /// What it does (Chinese).
+    pub doc_zh: &'static str,
+    /// Builds the step from its spec, checking every parameter.
+    pub build: fn(&StepSpec, &Framework) -> std::result::Result<Box<dyn Step>, ParamError>,
+}
+
+static REGISTRY: &[StepInfo] = &[denominate::INFO, normalise_step::INFO, aggregate_step::INFO];
+
+/// Every registered step.
+pub fn registry() -> &'static [StepInfo] {
+    REGISTRY
+}
+
+/// The registered step with this name.
+pub fn find(name: &str) -> Option<&'static StepInfo> {
+    REGISTRY.iter().find(|s| s.name == name)
+}
+
+/// Names of the registered steps.
+pub fn names() -> Vec<&'static str> {
+    REGISTRY.iter().map(|s| s.name).collect()
+}
+
+/// Builds a step from its spec.
+pub fn build(spec: &StepSpec, framework: &Framework) -> Result<Box<dyn Step>> {
+    let info = find(&spec.step).ok_or_else(|| crate::Error::Param {
+        step: spec.step.clone(),
+        source: ParamError::UnknownMethod { name: "step".into(), got: spec.step.clone(), valid: names() },
+    })?;
+    (info.build)(spec, framework).map_err(|source| crate::Error::Param { step: spec.step.clone(), source })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::NodeSpec;
+
+    #[test]
+    fn registry_names_unique_and_defaults_build() {
+        let fw = Framework::build(vec![NodeSpec::aggregate("I", None), NodeSpec::indicator("a", "I")]).unwrap();
+        let names = names();
+        for (i, n) in names.iter().enumerate() {
+            assert!(!names[..i].contains(n), "duplicate step {n}");
+            let s = build(&StepSpec::new(n), &fw).unwrap();
+            assert_eq!(s.name(), *n);
+        }
+        assert!(build(&StepSpec::new("nope"), &fw).is_err());
+    }
+}

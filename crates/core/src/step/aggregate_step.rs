@@ -1,0 +1,273 @@
+//! `aggregate`: compute every aggregate from its children, level by level up the tree
+//! (level k + 1 from the already-aggregated level-k scores, as COINr's `Aggregate.coin`).
+//!
+//! Method priority: `nodes.<code>.method` > `levels."<n>".method` > `method`.
+//! Weight priority: `weights.<code>` > `levels."<n>".weights` > the framework's weight.
+
+use std::collections::BTreeMap;
+
+use super::{Context, Step, StepInfo};
+use crate::aggregate::{self, AggError, AggInput, Aggregator};
+use crate::{Dataset, Error, Framework, ParamError, ParamInfo, ParamReader, Params, Result, StepSpec, Text, Value};
+
+const PARAMS: &[ParamInfo] = &[
+    ParamInfo {
+        name: "method",
+        default: "\"amean\"",
+        doc_en: "aggregation method: amean | gmean | hmean | copeland",
+        doc_zh: "合成方法：amean（加权算术平均）| gmean（几何平均）| hmean（调和平均）| copeland（Copeland 排序）",
+    },
+    ParamInfo {
+        name: "weights",
+        default: "{}",
+        doc_en: "per-node weight overrides, e.g. { COM = 2 }",
+        doc_zh: "按节点覆盖权重，例如 { COM = 2 }",
+    },
+    ParamInfo {
+        name: "levels",
+        default: "{}",
+        doc_en: "per-level settings: { \"3\" = { method = \"gmean\", weights = \"equal\" } } (method computes level n; weights of the nodes at level n)",
+        doc_zh: "按层级设置：{ \"3\" = { method = \"gmean\", weights = \"equal\" } }（method 用于计算第 n 层；weights 为第 n 层节点的权重）",
+    },
+    ParamInfo {
+        name: "nodes",
+        default: "{}",
+        doc_en: "per-aggregate method, e.g. { DEI = { method = \"gmean\" } }",
+        doc_zh: "按合成节点指定方法，例如 { DEI = { method = \"gmean\" } }",
+    },
+];
+
+const LEVEL_PARAMS: &[ParamInfo] = &[
+    ParamInfo { name: "method", default: "", doc_en: "", doc_zh: "" },
+    ParamInfo { name: "weights", default: "", doc_en: "", doc_zh: "" },
+];
+const NODE_PARAMS: &[ParamInfo] = &[ParamInfo { name: "method", default: "", doc_en: "", doc_zh: "" }];
+
+pub(super) const INFO: StepInfo = StepInfo {
+    name: "aggregate",
+    stage: "Aggregated",
+    params: PARAMS,
+    doc_en: "Aggregate level by level up the framework tree.",
+    doc_zh: "沿指标体系逐层合成。",
+    build,
+};
+
+/// The `aggregate` step.
+#[derive(Debug)]
+pub struct AggregateStep {
+    /// Method per aggregate node (framework position → method name).
+    methods: BTreeMap<usize, &'static str>,
+    aggregators: BTreeMap<&'static str, Box<dyn Aggregator>>,
+    /// Weight of every node (framework position).
+    weights: Vec<f64>,
+    resolved: Params,
+}
+
+impl AggregateStep {
+    /// The weight of every node (by framework position) this step uses.
+    pub fn weights(&self) -> &[f64] {
+        &self.weights
+    }
+}
+
+fn method_name(name: &str, v: &str) -> std::result::Result<&'static str, ParamError> {
+    aggregate::names().into_iter().find(|n| *n == v).ok_or_else(|| ParamError::UnknownMethod {
+        name: name.into(),
+        got: v.into(),
+        valid: aggregate::names(),
+    })
+}
+
+fn build(spec: &StepSpec, fw: &Framework) -> std::result::Result<Box<dyn Step>, ParamError> {
+    let r = ParamReader::new(&spec.params, PARAMS)?;
+    let default = method_name("method", r.str("method", "amean")?)?;
+    let mut weights: Vec<f64> = fw.nodes().iter().map(|n| n.spec.weight).collect();
+    let mut level_method: BTreeMap<u32, &'static str> = BTreeMap::new();
+
+    for (lv, v) in r.table("levels")? {
+        let level: u32 = lv
+            .parse()
+            .ok()
+            .filter(|l| (1..=fw.max_level()).contains(l))
+            .ok_or_else(|| ParamError::UnknownTarget { name: "levels".into(), code: lv.into(), expected: "a level" })?;
+        let t = v.as_table().ok_or_else(|| ParamError::WrongType {
+            name: format!("levels.{lv}"),
+            expected: "a table, e.g. { method = \"gmean\" }",
+            got: v.to_string(),
+        })?;
+        let lr = ParamReader::with_prefix(t, LEVEL_PARAMS, &format!("levels.{lv}."))?;
+        if let Some(m) = lr.get("method") {
+            let m = m.as_str().ok_or_else(|| ParamError::WrongType {
+                name: format!("levels.{lv}.method"),
+                expected: "a string",
+                got: m.to_string(),
+            })?;
+            level_method.insert(level, method_name(&format!("levels.{lv}.method"), m)?);
+        }
+        if let Some(w) = lr.get("weights") {
+            let value = match w {
+                Value::Str(s) if s == "equal" => 1.0,
+                other => match other.as_f64() {
+                    Some(x) if x.is_finite() && x >= 0.0 => x,
+                    _ => {
+                        return Err(ParamError::WrongType {
+                            name: format!("levels.{lv}.weights"),
+                            expected: "\"equal\" or a non-negative number",
+                            got: w.to_string(),
+                        });
+                    }
+                },
+            };
+            for (i, n) in fw.nodes().iter().enumerate() {
+                if n.level == level {
+                    weights[i] = value;
+                }
+            }
+        }
+    }
+    for (code, v) in r.table("weights")? {
+        let i = fw
+            .find(code)
+            .ok_or_else(|| ParamError::UnknownTarget { name: "weights".into(), code: code.into(), expected: "a node" })?;
+        weights[i] = match v.as_f64() {
+            Some(x) if x.is_finite() && x >= 0.0 => x,
+            _ => {
+                return Err(ParamError::WrongType {
+                    name: format!("weights.{code}"),
+                    expected: "a non-negative number",
+                    got: v.to_string(),
+                });
+            }
+        };
+    }
+    let mut methods = BTreeMap::new();
+    for &a in fw.aggregates() {
+        let m = level_method.get(&fw.node(a).level).copied().unwrap_or(default);
+        methods.insert(a, m);
+    }
+    for (code, v) in r.table("nodes")? {
+        let i = fw
+            .find(code)
+            .filter(|&i| !fw.node(i).is_indicator())
+            .ok_or_else(|| ParamError::UnknownTarget { name: "nodes".into(), code: code.into(), expected: "an aggregate" })?;
+        let t = v.as_table().ok_or_else(|| ParamError::WrongType {
+            name: format!("nodes.{code}"),
+            expected: "a table, e.g. { method = \"gmean\" }",
+            got: v.to_string(),
+        })?;
+        let nr = ParamReader::with_prefix(t, NODE_PARAMS, &format!("nodes.{code}."))?;
+        if let Some(m) = nr.get("method") {
+            let m = m.as_str().ok_or_else(|| ParamError::WrongType {
+                name: format!("nodes.{code}.method"),
+                expected: "a string",
+                got: m.to_string(),
+            })?;
+            methods.insert(i, method_name(&format!("nodes.{code}.method"), m)?);
+        }
+    }
+    // Every group must keep a positive total weight.
+    for &a in fw.aggregates() {
+        if fw.node(a).children.iter().all(|&c| weights[c] == 0.0) {
+            return Err(ParamError::OutOfDomain {
+                name: "weights".into(),
+                got: fw.node(a).code().into(),
+                expected: "every aggregate needs at least one child with a positive weight",
+            });
+        }
+    }
+    let empty = Params::new();
+    let er = ParamReader::new(&empty, &[])?;
+    let mut aggregators = BTreeMap::new();
+    for &m in methods.values() {
+        if !aggregators.contains_key(m)
+            && let Some(a) = aggregate::by_name(m, &er)
+        {
+            aggregators.insert(m, a?);
+        }
+    }
+    let mut resolved = Params::new();
+    resolved.insert("method".into(), Value::Str(default.into()));
+    resolved.insert(
+        "node_methods".into(),
+        Value::Table(methods.iter().map(|(&i, &m)| (fw.node(i).code().to_string(), Value::Str(m.into()))).collect()),
+    );
+    resolved.insert(
+        "node_weights".into(),
+        Value::Table(
+            fw.nodes()
+                .iter()
+                .zip(&weights)
+                .filter(|(n, _)| n.parent_idx.is_some())
+                .map(|(n, &w)| (n.code().to_string(), Value::Float(w)))
+                .collect(),
+        ),
+    );
+    Ok(Box::new(AggregateStep { methods, aggregators, weights, resolved }))
+}
+
+impl Step for AggregateStep {
+    fn name(&self) -> &'static str {
+        INFO.name
+    }
+    fn stage(&self) -> &'static str {
+        INFO.stage
+    }
+    fn changes_columns(&self) -> bool {
+        true
+    }
+    fn resolved(&self) -> Params {
+        self.resolved.clone()
+    }
+
+    fn apply(&self, ctx: &Context<'_>, input: &Dataset) -> Result<(Dataset, Vec<Text>)> {
+        let fw = ctx.framework;
+        let n = input.units.len();
+        // Column of every node in the output; indicators come from the input.
+        let mut col_of: Vec<Option<usize>> = vec![None; fw.nodes().len()];
+        for (j, c) in input.columns.iter().enumerate() {
+            if let Some(i) = fw.find(c) {
+                col_of[i] = Some(j);
+            }
+        }
+        let mut out = input.clone();
+        let mut buf = vec![0.0; n];
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for &a in fw.aggregates() {
+            let node = fw.node(a);
+            let method = self.methods.get(&a).copied().unwrap_or("amean");
+            let agg = &self.aggregators[method];
+            let mut kids: Vec<&[f64]> = Vec::with_capacity(node.children.len());
+            let mut w = Vec::with_capacity(node.children.len());
+            let mut codes = Vec::with_capacity(node.children.len());
+            for &c in &node.children {
+                let Some(j) = col_of[c] else {
+                    return Err(Error::StepBrokeInvariant {
+                        step: INFO.name.into(),
+                        what: format!("child '{}' of '{}' has no column", fw.node(c).code(), node.code()),
+                    });
+                };
+                kids.push(out.data.col(j));
+                w.push(self.weights[c]);
+                codes.push(fw.node(c).code());
+            }
+            let input = AggInput { children: &kids, weights: &w, units: &out.units, child_codes: &codes, node: node.code() };
+            agg.aggregate(&input, &mut buf).map_err(|e| match e {
+                AggError::NonPositive { method, unit, child, value } => {
+                    Error::NonPositive { method, node: node.code().into(), unit, child, value }
+                }
+            })?;
+            out.data.push_col(&buf)?;
+            out.columns.push(node.code().to_string());
+            col_of[a] = Some(out.columns.len() - 1);
+            *counts.entry(method).or_default() += 1;
+        }
+        let desc: Vec<String> = counts.iter().map(|(m, c)| format!("{m} × {c}")).collect();
+        Ok((
+            out,
+            vec![Text::new(
+                format!("aggregated {} nodes over {} levels ({})", fw.aggregates().len(), fw.max_level() - 1, desc.join(", ")),
+                format!("逐层合成 {} 个节点，共 {} 层（{}）", fw.aggregates().len(), fw.max_level() - 1, desc.join("，")),
+            )],
+        ))
+    }
+}

@@ -1,0 +1,201 @@
+//! `normalise`: direction-adjust every indicator and bring it to a common scale with a
+//! [`Normaliser`](crate::normalise::Normaliser); per-indicator overrides are allowed.
+
+use std::collections::BTreeMap;
+
+use super::{Context, Step, StepInfo};
+use crate::normalise::{self, IndicatorInfo, NormError, Normaliser};
+use crate::{Dataset, Error, Framework, ParamError, ParamInfo, ParamReader, Params, Result, StepSpec, Text, Value};
+
+const EXTRA: &[ParamInfo] = &[
+    ParamInfo {
+        name: "constant",
+        default: "\"error\"",
+        doc_en: "a constant indicator is: error (default) | missing (COINr: all NaN) | midpoint (every unit gets the middle of the scale)",
+        doc_zh: "常数指标的处理：error（报错，默认）| missing（置为缺失，同 COINr）| midpoint（取量程中点）",
+    },
+    ParamInfo {
+        name: "overrides",
+        default: "{}",
+        doc_en: "per-indicator parameters, e.g. { CO2 = { method = \"rank\" } }",
+        doc_zh: "按指标覆盖参数，例如 { CO2 = { method = \"rank\" } }",
+    },
+];
+
+pub(super) const INFO: StepInfo = StepInfo {
+    name: "normalise",
+    stage: "Normalised",
+    params: &[
+        normalise::PARAMS[0],
+        normalise::PARAMS[1],
+        normalise::PARAMS[2],
+        normalise::PARAMS[3],
+        normalise::PARAMS[4],
+        normalise::PARAMS[5],
+        EXTRA[0],
+        EXTRA[1],
+    ],
+    doc_en: "Normalise indicators (after direction adjustment) to a common scale.",
+    doc_zh: "指标正向化后进行标准化，使其量纲一致。",
+    build,
+};
+
+const CONSTANT: &[&str] = &["error", "missing", "midpoint"];
+
+/// The `normalise` step.
+#[derive(Debug)]
+pub struct NormaliseStep {
+    default: Box<dyn Normaliser>,
+    constant: &'static str,
+    overrides: BTreeMap<String, Box<dyn Normaliser>>,
+    resolved: Params,
+}
+
+fn build(spec: &StepSpec, fw: &Framework) -> std::result::Result<Box<dyn Step>, ParamError> {
+    let r = ParamReader::new(&spec.params, INFO.params)?;
+    let default = normalise::build(&r)?;
+    let c = r.choice("constant", "error", CONSTANT)?;
+    let constant = CONSTANT.iter().copied().find(|x| *x == c).unwrap_or("error");
+    let mut overrides = BTreeMap::new();
+    let mut resolved = resolved_params(&r, default.name());
+    let mut res_over = Params::new();
+    for (code, v) in r.table("overrides")? {
+        if fw.find(code).is_none_or(|i| !fw.node(i).is_indicator()) {
+            return Err(ParamError::UnknownTarget { name: "overrides".into(), code: code.into(), expected: "an indicator" });
+        }
+        let t = v.as_table().ok_or_else(|| ParamError::WrongType {
+            name: format!("overrides.{code}"),
+            expected: "a table, e.g. { method = \"rank\" }",
+            got: v.to_string(),
+        })?;
+        // An override inherits the step's parameters and replaces those it names.
+        let mut merged: Params = spec.params.clone();
+        merged.remove("overrides");
+        merged.remove("constant");
+        merged.extend(t.iter().map(|(k, v)| (k.clone(), v.clone())));
+        ParamReader::with_prefix(t, normalise::PARAMS, &format!("overrides.{code}."))?;
+        let o = ParamReader::new(&merged, normalise::PARAMS)?;
+        let n = normalise::build(&o)?;
+        res_over.insert(code.to_string(), Value::Table(resolved_params(&o, n.name())));
+        overrides.insert(code.to_string(), n);
+    }
+    resolved.insert("constant".into(), Value::Str(constant.into()));
+    resolved.insert("overrides".into(), Value::Table(res_over));
+    Ok(Box::new(NormaliseStep { default, constant, overrides, resolved }))
+}
+
+/// The parameters relevant to `method`, with defaults filled in.
+fn resolved_params(r: &ParamReader<'_>, method: &str) -> Params {
+    let mut p = Params::new();
+    p.insert("method".into(), Value::Str(method.into()));
+    let pair = |k: &str, d: (f64, f64)| {
+        let (a, b) = r.pair(k, d).unwrap_or(d);
+        Value::Array(vec![Value::Float(a), Value::Float(b)])
+    };
+    match method {
+        "minmax" => {
+            p.insert("range".into(), pair("range", (0.0, 100.0)));
+        }
+        "zscore" => {
+            p.insert("mean_sd".into(), pair("mean_sd", (0.0, 1.0)));
+        }
+        "goalposts" => {
+            p.insert("scale".into(), Value::Float(r.f64("scale", 100.0).unwrap_or(100.0)));
+            p.insert("trunc".into(), Value::Bool(r.bool("trunc", true).unwrap_or(true)));
+        }
+        "dist2targ" => {
+            p.insert("cap".into(), Value::Bool(r.bool("cap", true).unwrap_or(true)));
+        }
+        _ => {}
+    }
+    p
+}
+
+impl Step for NormaliseStep {
+    fn name(&self) -> &'static str {
+        INFO.name
+    }
+    fn stage(&self) -> &'static str {
+        INFO.stage
+    }
+    fn resolved(&self) -> Params {
+        self.resolved.clone()
+    }
+    fn may_add_missing(&self) -> bool {
+        self.constant == "missing"
+    }
+
+    fn apply(&self, ctx: &Context<'_>, input: &Dataset) -> Result<(Dataset, Vec<Text>)> {
+        let mut out = input.clone();
+        let mut adjusted = vec![0.0; input.units.len()];
+        let mut fallbacks = Vec::new();
+        for (j, code) in input.columns.iter().enumerate() {
+            let Some(node) = ctx.framework.find(code).map(|i| ctx.framework.node(i)) else { continue };
+            let spec = &node.spec;
+            let info =
+                IndicatorInfo { code, direction: spec.direction, target: spec.target, goalposts: spec.goalposts };
+            let n = self.overrides.get(code).unwrap_or(&self.default);
+            for (a, &x) in adjusted.iter_mut().zip(input.data.col(j)) {
+                *a = x * spec.direction;
+            }
+            let col = out.data.col_mut(j);
+            match n.fit(&adjusted, &info) {
+                Ok(f) => f.apply(&adjusted, col),
+                Err(NormError::Constant { value }) => match self.constant {
+                    "missing" => {
+                        col.fill(f64::NAN);
+                        fallbacks.push(code.clone());
+                    }
+                    "midpoint" => {
+                        let m = n.midpoint();
+                        for (o, &x) in col.iter_mut().zip(&adjusted) {
+                            *o = if x.is_nan() { f64::NAN } else { m };
+                        }
+                        fallbacks.push(code.clone());
+                    }
+                    _ => {
+                        return Err(Error::ConstantIndicator {
+                            indicator: code.clone(),
+                            method: n.name(),
+                            value: value * spec.direction,
+                            period: ctx.period.to_string(),
+                        });
+                    }
+                },
+                Err(NormError::Empty) => {
+                    return Err(Error::EmptyIndicator { indicator: code.clone(), period: ctx.period.to_string() });
+                }
+                Err(NormError::DegenerateTarget { target }) => {
+                    return Err(Error::DegenerateTarget {
+                        indicator: code.clone(),
+                        target,
+                        period: ctx.period.to_string(),
+                    });
+                }
+                Err(NormError::MissingParam { field }) => {
+                    return Err(Error::MissingIndicatorParam { indicator: code.clone(), field, method: n.name() });
+                }
+            }
+        }
+        let desc = self.resolved.iter().filter(|(k, _)| *k != "overrides").map(|(k, v)| format!("{k} = {v}"));
+        let desc: Vec<String> = desc.collect();
+        let mut log = vec![Text::new(
+            format!("normalised {} indicators ({})", input.columns.len(), desc.join(", ")),
+            format!("对 {} 个指标进行标准化（{}）", input.columns.len(), desc.join("，")),
+        )];
+        if !self.overrides.is_empty() {
+            let o: Vec<String> = self.overrides.iter().map(|(c, n)| format!("{c}: {}", n.name())).collect();
+            log.push(Text::new(
+                format!("per-indicator methods: {}", o.join(", ")),
+                format!("单独指定方法的指标：{}", o.join("，")),
+            ));
+        }
+        if !fallbacks.is_empty() {
+            log.push(Text::new(
+                format!("constant indicators set to {}: {}", self.constant, fallbacks.join(", ")),
+                format!("常数指标按 {} 处理：{}", self.constant, fallbacks.join("，")),
+            ));
+        }
+        Ok((out, log))
+    }
+}
