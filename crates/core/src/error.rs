@@ -65,7 +65,9 @@ pub enum Error {
         period: String,
     },
     /// An indicator needs a per-indicator parameter that the framework does not give.
-    #[error("indicator '{indicator}' has no `{field}` in the framework, which method '{method}' needs; add `{field}` to the indicator")]
+    #[error(
+        "indicator '{indicator}' has no `{field}` in the framework, which method '{method}' needs; add `{field}` to the indicator"
+    )]
     MissingIndicatorParam {
         /// The indicator.
         indicator: String,
@@ -92,7 +94,9 @@ pub enum Error {
         value: f64,
     },
     /// A denominator series is missing.
-    #[error("indicator '{indicator}' is to be divided by '{denominator}', but no such series is in the data; add a column '{denominator}' or remove `denominator`")]
+    #[error(
+        "indicator '{indicator}' is to be divided by '{denominator}', but no such series is in the data; add a column '{denominator}' or remove `denominator`"
+    )]
     MissingDenominator {
         /// The indicator.
         indicator: String,
@@ -100,7 +104,9 @@ pub enum Error {
         denominator: String,
     },
     /// A denominator is zero for a unit.
-    #[error("indicator '{indicator}': denominator '{denominator}' is 0 for unit '{unit}' in period {period}; correct the denominator data")]
+    #[error(
+        "indicator '{indicator}': denominator '{denominator}' is 0 for unit '{unit}' in period {period}; correct the denominator data"
+    )]
     ZeroDenominator {
         /// The indicator.
         indicator: String,

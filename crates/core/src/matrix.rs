@@ -22,11 +22,7 @@ impl Matrix {
     /// Builds a matrix from column-major data; the length must be `nrows * ncols`.
     pub fn from_col_major(nrows: usize, ncols: usize, data: Vec<f64>) -> Result<Self> {
         if data.len() != nrows * ncols {
-            return Err(Error::ShapeMismatch {
-                what: "matrix data",
-                expected: nrows * ncols,
-                got: data.len(),
-            });
+            return Err(Error::ShapeMismatch { what: "matrix data", expected: nrows * ncols, got: data.len() });
         }
         Ok(Matrix { nrows, ncols, data })
     }

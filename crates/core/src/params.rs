@@ -167,11 +167,7 @@ impl<'a> ParamReader<'a> {
     /// A pair `[a, b]` with `a < b`.
     pub fn range(&self, key: &str, default: (f64, f64)) -> Result<(f64, f64), ParamError> {
         let (a, b) = self.pair(key, default)?;
-        if a < b {
-            Ok((a, b))
-        } else {
-            Err(ParamError::FlippedRange { name: self.name(key), lower: a, upper: b })
-        }
+        if a < b { Ok((a, b)) } else { Err(ParamError::FlippedRange { name: self.name(key), lower: a, upper: b }) }
     }
 
     /// A pair `[a, b]` of finite numbers.

@@ -93,17 +93,14 @@ pub fn compute_with(project: &Project, pipeline: &[StepSpec]) -> Result<Results>
         .iter()
         .map(|&i| {
             let code = fw.node(i).code();
-            panel.column(code).map(|j| (code.to_string(), j)).ok_or_else(|| Error::EmptyIndicator {
-                indicator: code.to_string(),
-                period: "*".into(),
-            })
+            panel
+                .column(code)
+                .map(|j| (code.to_string(), j))
+                .ok_or_else(|| Error::EmptyIndicator { indicator: code.to_string(), period: "*".into() })
         })
         .collect::<Result<_>>()?;
-    let series_cols: Vec<(String, usize)> = project
-        .series
-        .iter()
-        .filter_map(|s| panel.column(&s.code).map(|j| (s.code.clone(), j)))
-        .collect();
+    let series_cols: Vec<(String, usize)> =
+        project.series.iter().filter_map(|s| panel.column(&s.code).map(|j| (s.code.clone(), j))).collect();
     let mut periods = Vec::with_capacity(project.meta.periods.len());
     for p in &project.meta.periods {
         let k = panel.period(p).ok_or_else(|| Error::UnknownPeriod { period: p.clone() })?;

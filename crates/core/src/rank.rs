@@ -6,9 +6,7 @@
 pub fn rank_desc(x: &[f64]) -> Vec<Option<u32>> {
     let mut sorted: Vec<f64> = x.iter().copied().filter(|v| !v.is_nan()).collect();
     sorted.sort_by(|a, b| b.total_cmp(a));
-    x.iter()
-        .map(|&v| if v.is_nan() { None } else { Some(1 + sorted.partition_point(|&s| s > v) as u32) })
-        .collect()
+    x.iter().map(|&v| if v.is_nan() { None } else { Some(1 + sorted.partition_point(|&s| s > v) as u32) }).collect()
 }
 
 #[cfg(test)]

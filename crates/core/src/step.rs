@@ -8,9 +8,9 @@ use std::fmt::Debug;
 
 use crate::{Dataset, Framework, ParamError, ParamInfo, Params, Result, StepSpec, Text, Unit};
 
+pub(crate) mod aggregate_step;
 mod denominate;
 mod normalise_step;
-pub(crate) mod aggregate_step;
 
 pub use aggregate_step::AggregateStep;
 pub use denominate::DenominateStep;

@@ -38,7 +38,9 @@ pub enum TierError {
     #[error("a tier scheme needs at least one band")]
     NoBands,
     /// Thresholds not strictly decreasing.
-    #[error("tier '{code}' has min {min}, which is not below the previous band's min {previous}; list bands from best to worst with decreasing `min`")]
+    #[error(
+        "tier '{code}' has min {min}, which is not below the previous band's min {previous}; list bands from best to worst with decreasing `min`"
+    )]
     NotDecreasing {
         /// The band.
         code: String,

@@ -42,8 +42,9 @@ mod tests {
 
     #[test]
     fn missing_child_weight_shared_pro_rata() {
-        let out = run(&ArithmeticMean, &[&[10.0, 20.0, 40.0], &[10.0, f64::NAN, 40.0], &[f64::NAN; 3]], &[1.0, 1.0, 2.0])
-            .unwrap();
+        let out =
+            run(&ArithmeticMean, &[&[10.0, 20.0, 40.0], &[10.0, f64::NAN, 40.0], &[f64::NAN; 3]], &[1.0, 1.0, 2.0])
+                .unwrap();
         assert_eq!(out[0], 10.0 / 4.0 + 20.0 / 4.0 + 40.0 / 2.0);
         assert!((out[1] - (10.0 / 3.0 + 80.0 / 3.0)).abs() < 1e-12);
         assert!(out[2].is_nan());

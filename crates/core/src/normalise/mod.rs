@@ -106,7 +106,12 @@ pub const PARAMS: &[ParamInfo] = &[
         doc_en: "normalisation method: minmax | zscore | rank | goalposts | dist2targ",
         doc_zh: "标准化方法：minmax（极差）| zscore（Z 分数）| rank（排序）| goalposts（目标值区间）| dist2targ（距目标距离）",
     },
-    ParamInfo { name: "range", default: "[0, 100]", doc_en: "minmax: target range [l, u]", doc_zh: "minmax：目标区间 [l, u]" },
+    ParamInfo {
+        name: "range",
+        default: "[0, 100]",
+        doc_en: "minmax: target range [l, u]",
+        doc_zh: "minmax：目标区间 [l, u]",
+    },
     ParamInfo {
         name: "mean_sd",
         default: "[0, 1]",
@@ -125,7 +130,9 @@ pub const PARAMS: &[ParamInfo] = &[
         doc_en: "goalposts: clip scores to [0, scale]",
         doc_zh: "goalposts：得分截断到 [0, scale]",
     },
-    ParamInfo { name: "cap", default: "true", doc_en: "dist2targ: cap scores at 1", doc_zh: "dist2targ：得分上限为 1" },
+    ParamInfo {
+        name: "cap", default: "true", doc_en: "dist2targ: cap scores at 1", doc_zh: "dist2targ：得分上限为 1"
+    },
 ];
 
 /// Builds the normaliser named by the `method` parameter.

@@ -126,9 +126,11 @@ fn build(spec: &StepSpec, fw: &Framework) -> std::result::Result<Box<dyn Step>, 
         }
     }
     for (code, v) in r.table("weights")? {
-        let i = fw
-            .find(code)
-            .ok_or_else(|| ParamError::UnknownTarget { name: "weights".into(), code: code.into(), expected: "a node" })?;
+        let i = fw.find(code).ok_or_else(|| ParamError::UnknownTarget {
+            name: "weights".into(),
+            code: code.into(),
+            expected: "a node",
+        })?;
         weights[i] = match v.as_f64() {
             Some(x) if x.is_finite() && x >= 0.0 => x,
             _ => {
@@ -146,10 +148,11 @@ fn build(spec: &StepSpec, fw: &Framework) -> std::result::Result<Box<dyn Step>, 
         methods.insert(a, m);
     }
     for (code, v) in r.table("nodes")? {
-        let i = fw
-            .find(code)
-            .filter(|&i| !fw.node(i).is_indicator())
-            .ok_or_else(|| ParamError::UnknownTarget { name: "nodes".into(), code: code.into(), expected: "an aggregate" })?;
+        let i = fw.find(code).filter(|&i| !fw.node(i).is_indicator()).ok_or_else(|| ParamError::UnknownTarget {
+            name: "nodes".into(),
+            code: code.into(),
+            expected: "an aggregate",
+        })?;
         let t = v.as_table().ok_or_else(|| ParamError::WrongType {
             name: format!("nodes.{code}"),
             expected: "a table, e.g. { method = \"gmean\" }",
@@ -250,7 +253,8 @@ impl Step for AggregateStep {
                 w.push(self.weights[c]);
                 codes.push(fw.node(c).code());
             }
-            let input = AggInput { children: &kids, weights: &w, units: &out.units, child_codes: &codes, node: node.code() };
+            let input =
+                AggInput { children: &kids, weights: &w, units: &out.units, child_codes: &codes, node: node.code() };
             agg.aggregate(&input, &mut buf).map_err(|e| match e {
                 AggError::NonPositive { method, unit, child, value } => {
                     Error::NonPositive { method, node: node.code().into(), unit, child, value }
@@ -265,8 +269,18 @@ impl Step for AggregateStep {
         Ok((
             out,
             vec![Text::new(
-                format!("aggregated {} nodes over {} levels ({})", fw.aggregates().len(), fw.max_level() - 1, desc.join(", ")),
-                format!("逐层合成 {} 个节点，共 {} 层（{}）", fw.aggregates().len(), fw.max_level() - 1, desc.join("，")),
+                format!(
+                    "aggregated {} nodes over {} levels ({})",
+                    fw.aggregates().len(),
+                    fw.max_level() - 1,
+                    desc.join(", ")
+                ),
+                format!(
+                    "逐层合成 {} 个节点，共 {} 层（{}）",
+                    fw.aggregates().len(),
+                    fw.max_level() - 1,
+                    desc.join("，")
+                ),
             )],
         ))
     }

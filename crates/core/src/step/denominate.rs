@@ -46,7 +46,11 @@ fn build(spec: &StepSpec, fw: &Framework) -> std::result::Result<Box<dyn Step>, 
     let mut overrides = Vec::new();
     for (code, v) in r.table("overrides")? {
         if fw.find(code).is_none_or(|i| !fw.node(i).is_indicator()) {
-            return Err(ParamError::UnknownTarget { name: "overrides".into(), code: code.into(), expected: "an indicator" });
+            return Err(ParamError::UnknownTarget {
+                name: "overrides".into(),
+                code: code.into(),
+                expected: "an indicator",
+            });
         }
         let t = v.as_table().ok_or_else(|| ParamError::WrongType {
             name: format!("overrides.{code}"),
@@ -92,10 +96,10 @@ impl Step for DenominateStep {
         for (j, code) in input.columns.iter().enumerate() {
             let Some(node) = ctx.framework.find(code).map(|i| ctx.framework.node(i)) else { continue };
             let Some(den) = &node.spec.denominator else { continue };
-            let d = ctx.series.values(den).ok_or_else(|| Error::MissingDenominator {
-                indicator: code.clone(),
-                denominator: den.clone(),
-            })?;
+            let d = ctx
+                .series
+                .values(den)
+                .ok_or_else(|| Error::MissingDenominator { indicator: code.clone(), denominator: den.clone() })?;
             let scale = self.overrides.iter().find(|(c, _)| c == code).map_or(self.scale, |(_, s)| *s);
             let col = out.data.col_mut(j);
             for (i, (x, &dv)) in col.iter_mut().zip(d).enumerate() {

@@ -61,7 +61,11 @@ fn build(spec: &StepSpec, fw: &Framework) -> std::result::Result<Box<dyn Step>, 
     let mut res_over = Params::new();
     for (code, v) in r.table("overrides")? {
         if fw.find(code).is_none_or(|i| !fw.node(i).is_indicator()) {
-            return Err(ParamError::UnknownTarget { name: "overrides".into(), code: code.into(), expected: "an indicator" });
+            return Err(ParamError::UnknownTarget {
+                name: "overrides".into(),
+                code: code.into(),
+                expected: "an indicator",
+            });
         }
         let t = v.as_table().ok_or_else(|| ParamError::WrongType {
             name: format!("overrides.{code}"),
