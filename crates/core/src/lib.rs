@@ -50,7 +50,7 @@ pub use framework::{Framework, Goalposts, Node, NodeKind, NodeSpec};
 pub use matrix::Matrix;
 pub use model::{IndexMeta, Panel, Project, SeriesSpec};
 pub use params::{ParamError, ParamInfo, ParamReader};
-pub use pipeline::{Pipeline, compute, compute_matrix, compute_with};
+pub use pipeline::{Pipeline, RunOutput, compute, compute_matrix, compute_with};
 pub use results::{PeriodResult, Results, StepLog};
 pub use text::{Lang, Text, tr};
 pub use tier::{TierBand, TierScheme};

@@ -4,6 +4,9 @@
 use crate::step::{self, Context, Step};
 use crate::{Dataset, Error, Framework, Matrix, PeriodResult, Project, Result, Results, StepLog, StepSpec, Unit};
 
+/// Every stage of one run (name, dataset), starting with `Raw`, and what each step did.
+pub type RunOutput = (Vec<(String, Dataset)>, Vec<StepLog>);
+
 /// A built pipeline: steps with validated parameters.
 #[derive(Debug)]
 pub struct Pipeline {
@@ -41,7 +44,7 @@ impl Pipeline {
     }
 
     /// Runs every step on `raw`; returns the stages (starting with `Raw`) and the log.
-    pub fn run(&self, ctx: &Context<'_>, raw: Dataset) -> Result<(Vec<(String, Dataset)>, Vec<StepLog>)> {
+    pub fn run(&self, ctx: &Context<'_>, raw: Dataset) -> Result<RunOutput> {
         let mut stages = vec![("Raw".to_string(), raw)];
         let mut log = Vec::with_capacity(self.steps.len());
         for s in &self.steps {

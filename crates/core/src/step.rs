@@ -49,6 +49,9 @@ pub trait Step: Debug + Send + Sync {
     fn apply(&self, ctx: &Context<'_>, input: &Dataset) -> Result<(Dataset, Vec<Text>)>;
 }
 
+/// Constructor of a step from its spec.
+pub type StepBuilder = fn(&StepSpec, &Framework) -> std::result::Result<Box<dyn Step>, ParamError>;
+
 /// A registered step: its name, parameters and constructor.
 #[derive(Debug, Clone, Copy)]
 pub struct StepInfo {
@@ -63,7 +66,7 @@ pub struct StepInfo {
     /// What it does (Chinese).
     pub doc_zh: &'static str,
     /// Builds the step from its spec, checking every parameter.
-    pub build: fn(&StepSpec, &Framework) -> std::result::Result<Box<dyn Step>, ParamError>,
+    pub build: StepBuilder,
 }
 
 static REGISTRY: &[StepInfo] = &[denominate::INFO, normalise_step::INFO, aggregate_step::INFO];

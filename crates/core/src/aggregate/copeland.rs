@@ -7,6 +7,11 @@
 //! (so a missing value counts as a win for the unit later in code order — COINr's quirk, kept
 //! for exactness). Each unit's score is `Σⱼ sign(o[i,j] − ½)`, an integer.
 //!
+//! Because `o[j,i]` is derived as `1 − o[i,j]`, rounding can make two identical units score
+//! (−1, 0) instead of (0, 0) when the weight shares `w/Σw` are inexact (e.g. weights 1,3,6,6,6:
+//! the shares sum to 0.9999999999999999). COINr computes the same doubles; baydex keeps it so
+//! that results match COINr (a property test pins it down).
+//!
 //! The two sums are computed exactly (then rounded once), emulating R's extended-precision
 //! `sum()`: naive summation flips ties at exactly ½ (e.g. 1/6 + 1/6 + 1/12 + 1/12).
 
