@@ -1,0 +1,109 @@
+//! `baydex run [FILE] [--out DIR] [--lang zh|en] [--set STEP.PARAM=VALUE ...]`.
+
+use std::path::PathBuf;
+
+use anstream::{print, println};
+use anstyle::{AnsiColor, Effects, Style};
+use baydex_core::{Lang, tr};
+
+use baydex_data::output;
+
+use crate::{Reported, cmd_validate, messages, table};
+
+/// Arguments of `baydex run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Project file (TOML); default: the embedded GBA digital economy index (项目文件；默认内置大湾区数字经济指数).
+    pub file: Option<PathBuf>,
+    /// Output directory (输出目录).
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// Language of names and messages: zh | en (语言).
+    #[arg(long, value_parser = crate::parse_lang)]
+    pub lang: Option<Lang>,
+    #[arg(
+        long = "set",
+        value_name = "STEP.PARAM=VALUE",
+        help = "Replace a step parameter for this run, VALUE in TOML syntax (临时替换步骤参数), \
+                e.g. --set normalise.method=rank --set normalise.range=[1,100]"
+    )]
+    pub set: Vec<String>,
+    /// Do not print the table (不打印结果表).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Runs `baydex run`.
+pub fn run(args: RunArgs) -> anyhow::Result<()> {
+    let lang = args.lang.unwrap_or_else(crate::env_lang);
+    let mut loaded = cmd_validate::load(&args.file, lang)?;
+    for s in &args.set {
+        if let Err(d) = baydex_data::apply_set(&mut loaded.project.pipeline, s) {
+            anstream::eprint!("{}", baydex_data::Diagnostics(vec![d]).render(lang));
+            return Err(Reported(2).into());
+        }
+    }
+    let results = match baydex_core::compute(&loaded.project) {
+        Ok(r) => r,
+        Err(e) => {
+            anstream::eprintln!("{}: {}: {}", tr(lang, "error", "错误"), loaded.file, messages::core_error(&e, lang));
+            anstream::eprintln!("{}", tr(lang, "Nothing was written.", "未写入任何文件。"));
+            return Err(Reported(1).into());
+        }
+    };
+    let files = output::render(&loaded, &results, &args.set);
+    if !args.quiet {
+        print_report(&loaded, &results, lang);
+    }
+    output::commit(&args.out, &files).map_err(|e| {
+        anyhow::anyhow!("{} {}: {e}", tr(lang, "cannot write the results to", "无法写入结果到"), args.out.display())
+    })?;
+    let names: Vec<String> = files.iter().map(|f| f.rel.display().to_string()).collect();
+    println!("{} {}: {}", tr(lang, "Wrote", "已写入"), args.out.display(), names.join(", "));
+    Ok(())
+}
+
+fn print_report(loaded: &baydex_data::LoadedProject, results: &baydex_core::Results, lang: Lang) {
+    let p = &loaded.project;
+    let fw = &p.framework;
+    let bold = Style::new().effects(Effects::BOLD);
+    let warn = Style::new().fg_color(Some(AnsiColor::Yellow.into())).effects(Effects::BOLD);
+    let steps: Vec<String> = results
+        .steps
+        .iter()
+        .map(|(name, params)| match params.get("method") {
+            Some(m) => format!("{name}({})", m.as_str().unwrap_or_default()),
+            None => name.clone(),
+        })
+        .collect();
+    for pr in &results.periods {
+        println!();
+        println!("{bold}{} · {}{bold:#}", p.meta.name.get(lang), pr.period);
+        if p.meta.illustrative {
+            let label = tr(lang, "ILLUSTRATIVE DATA —", "示意数据 ——");
+            let note = table::wrap(&format!("{label} {}", p.meta.illustrative_note.get(lang)), 96, "  ");
+            let note = note.replacen(label, &format!("{warn}{label}{warn:#}"), 1);
+            println!("{warn}⚠{warn:#} {note}");
+        }
+        println!(
+            "{} {} · {} {} · {} {} · {}: {}",
+            p.units.len(),
+            tr(lang, "units", "个单元"),
+            fw.node(fw.root()).children.len(),
+            tr(lang, "dimensions", "个一级维度"),
+            fw.indicators().len(),
+            tr(lang, "indicators", "个指标"),
+            tr(lang, "pipeline", "流程"),
+            steps.join(" → ")
+        );
+        println!();
+        print!("{}", table::render(p, pr, lang));
+        let tiers = table::tier_summary(p, pr, lang);
+        if !tiers.is_empty() {
+            println!("{}", tr(lang, "Tiers:", "梯队："));
+            print!("{tiers}");
+        }
+        print!("{}", table::leaders(p, pr, lang));
+    }
+    println!();
+}

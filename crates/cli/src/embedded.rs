@@ -1,0 +1,25 @@
+//! The GBA default project, compiled into the binary (`examples/gba/`).
+
+use baydex_data::EmbeddedSource;
+
+/// The files of `examples/gba/`, by path relative to the project file.
+pub static GBA_FILES: &[(&str, &[u8])] = &[
+    ("gba.toml", include_bytes!("../../../examples/gba/gba.toml")),
+    ("units.csv", include_bytes!("../../../examples/gba/units.csv")),
+    ("context_2023.csv", include_bytes!("../../../examples/gba/context_2023.csv")),
+    ("digital_2023.csv", include_bytes!("../../../examples/gba/digital_2023.csv")),
+    ("README.md", include_bytes!("../../../examples/gba/README.md")),
+];
+
+/// The project file of the GBA default.
+pub const GBA_PROJECT: &str = "gba.toml";
+
+/// The embedded GBA default as a project source.
+pub fn gba() -> EmbeddedSource {
+    EmbeddedSource { name: "gba", files: GBA_FILES }
+}
+
+/// The text of an embedded file.
+pub fn text(name: &str) -> &'static str {
+    GBA_FILES.iter().find(|(n, _)| *n == name).and_then(|(_, b)| std::str::from_utf8(b).ok()).unwrap_or("")
+}

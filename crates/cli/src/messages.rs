@@ -1,0 +1,63 @@
+//! User-facing messages of core errors in both languages.
+
+use baydex_core::{Error, Lang, ParamError};
+
+fn param_zh(e: &ParamError) -> String {
+    match e {
+        ParamError::Unknown { name, valid } => format!("未知参数 '{name}'；有效参数：{}", valid.join("、")),
+        ParamError::WrongType { name, expected, got } => format!("参数 '{name}' 应为 {expected}，实际为 {got}"),
+        ParamError::UnknownMethod { name, got, valid } => {
+            format!("参数 '{name}' = \"{got}\" 不是已知方法；可选：{}", valid.join("、"))
+        }
+        ParamError::FlippedRange { name, lower, upper } => {
+            format!("参数 '{name}' = [{lower}, {upper}] 须满足下限 < 上限")
+        }
+        ParamError::OutOfDomain { name, got, expected } => format!("参数 '{name}' = {got}：{expected}"),
+        ParamError::UnknownTarget { name, code, expected } => {
+            format!("参数 '{name}' 引用了 '{code}'，但它不是指标体系中的{expected}")
+        }
+        other => other.to_string(),
+    }
+}
+
+/// The message of a core error in `lang`.
+pub fn core_error(e: &Error, lang: Lang) -> String {
+    if lang == Lang::En {
+        return e.to_string();
+    }
+    match e {
+        Error::Param { step, source } => format!("步骤 '{step}'：{}", param_zh(source)),
+        Error::ConstantIndicator { indicator, method, value, period } => format!(
+            "指标 '{indicator}' 在 {period} 期所有单元取值相同（{value}），'{method}' 无法标准化；\
+             请检查数据或删除该指标，或在 normalise 步骤设置 constant = \"midpoint\"（或 \"missing\"）"
+        ),
+        Error::EmptyIndicator { indicator, period } => {
+            format!("指标 '{indicator}' 在 {period} 期没有任何数据；请补充数据或从指标体系中删除")
+        }
+        Error::DegenerateTarget { indicator, target, period } => format!(
+            "指标 '{indicator}'：目标值 {target} 等于 {period} 期的最差观测值，距目标距离无定义；请选择优于所有单元的目标值"
+        ),
+        Error::MissingIndicatorParam { indicator, field, method } => {
+            format!("指标 '{indicator}' 未设置 `{field}`，而方法 '{method}' 需要它；请在该指标下添加 `{field}`")
+        }
+        Error::NonPositive { method, node, unit, child, value } => format!(
+            "{method} 无法合成 '{node}'：单元 '{unit}' 的 {child} = {value}；该方法要求正值——\
+             请标准化到 [1, 100] 等区间（如 --set normalise.range=[1,100]），或改用 amean"
+        ),
+        Error::MissingDenominator { indicator, denominator } => format!(
+            "指标 '{indicator}' 需要除以 '{denominator}'，但数据中没有该序列；请添加 '{denominator}' 列或删除 `denominator`"
+        ),
+        Error::ZeroDenominator { indicator, denominator, unit, period } => {
+            format!("指标 '{indicator}'：单元 '{unit}' 在 {period} 期的分母 '{denominator}' 为 0；请更正分母数据")
+        }
+        Error::UnknownPeriod { period } => format!("期 '{period}' 没有数据"),
+        Error::NoAggregate => {
+            "流程中没有 `aggregate` 步骤，无法计算指数；请添加 [[pipeline]] step = \"aggregate\"".into()
+        }
+        Error::Context { context, source } => {
+            let c = context.strip_prefix("period ").map_or(context.clone(), |p| format!("{p} 期"));
+            format!("{c}：{}", core_error(source, lang))
+        }
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,44 @@
+//! This crate turns a project on disk into a [`baydex_core::Project`]: it parses the project
+//! file (TOML, specified in `docs/project-file.md`), reads the units and the indicator data it
+//! names (CSV and `.xlsx`, long or wide), checks them against each other, and reports every
+//! problem at once as [`Diagnostics`] naming file, line, column and key in Chinese and English.
+//! It also applies `--set STEP.PARAM=VALUE` overrides ([`apply_set`]) and hosts the output
+//! writers.
+//!
+//! It does not compute anything (that is `baydex-core`), render reports, serve HTTP or print to
+//! the terminal: callers decide how to show [`Diagnostics`] (see [`Diagnostics::render`]).
+//!
+//! ```no_run
+//! use baydex_core::Lang;
+//! let loaded = match baydex_data::load_project_path(std::path::Path::new("project.toml")) {
+//!     Ok(p) => p,
+//!     Err(diags) => {
+//!         eprintln!("{}", diags.render(Lang::Zh));
+//!         return;
+//!     }
+//! };
+//! for w in &loaded.warnings {
+//!     eprintln!("{w}");
+//! }
+//! println!("{} units, periods {:?}", loaded.project.units.len(), loaded.project.meta.periods);
+//! ```
+//!
+//! ```text
+//!  project.toml ──► [index] [units] [[node]] [[indicator]] [[series]] [[data]] [[pipeline]] [tiers]
+//!                      │        │         Framework::build       │          step registry
+//!                      ▼        ▼                                ▼
+//!                 IndexMeta   Unit ──────────── Panel (one Matrix per period) ──► Project
+//! ```
+#![deny(missing_docs)]
+
+mod diag;
+pub mod output;
+mod project;
+mod set;
+mod source;
+mod table;
+
+pub use diag::{Diagnostic, Diagnostics, Severity};
+pub use project::{LoadedProject, load_project, load_project_path};
+pub use set::apply_set;
+pub use source::{DirSource, EmbeddedSource, InputFile, Source};

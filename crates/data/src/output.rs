@@ -1,0 +1,269 @@
+//! Writing a run's outputs: `scores.csv`, `stages/<Stage>.csv`, `results.json`, `manifest.json`.
+//!
+//! Everything is rendered in memory first; files are then written to temporary names in the
+//! output directory and renamed into place only when every one of them was written, so a failed
+//! run leaves an existing output directory as it was.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::LoadedProject;
+use baydex_core::{Dataset, Project, Results};
+use serde_json::{Value as Json, json};
+
+/// One output file: path relative to the output directory, and its bytes.
+#[derive(Debug, Clone)]
+pub struct OutFile {
+    /// Path relative to the output directory.
+    pub rel: PathBuf,
+    /// Contents.
+    pub bytes: Vec<u8>,
+}
+
+/// Formats a score: shortest representation that round-trips the f64, `NA` when missing.
+pub fn fmt_num(x: f64) -> String {
+    if x.is_nan() { "NA".to_string() } else { format!("{x}") }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+}
+
+/// `scores.csv`: one row per period × node × unit.
+pub fn scores_csv(project: &Project, results: &Results) -> String {
+    let fw = &project.framework;
+    let mut s = String::from("unit,period,node,level,score,rank,tier\n");
+    for pr in &results.periods {
+        for i in fw.output_order() {
+            let node = fw.node(i);
+            let (scores, ranks, tiers) = (pr.scores(i), pr.ranks(i), pr.tiers(i));
+            for (u, unit) in pr.units().iter().enumerate() {
+                let rank = ranks[u].map_or("NA".to_string(), |r| r.to_string());
+                let tier = match (tiers[u], &project.tiers) {
+                    (Some(t), Some(scheme)) => scheme.bands[t].code.clone(),
+                    _ => String::new(),
+                };
+                let _ = writeln!(
+                    s,
+                    "{},{},{},{},{},{},{}",
+                    csv_field(unit),
+                    csv_field(&pr.period),
+                    csv_field(node.code()),
+                    node.level,
+                    fmt_num(scores[u]),
+                    rank,
+                    csv_field(&tier)
+                );
+            }
+        }
+    }
+    s
+}
+
+/// A stage as a wide CSV: `unit,period,<columns>`.
+pub fn stage_csv(stage: &[(&str, &Dataset)]) -> String {
+    let mut s = String::new();
+    let Some((_, first)) = stage.first() else { return s };
+    s.push_str("unit,period");
+    for c in &first.columns {
+        s.push(',');
+        s.push_str(&csv_field(c));
+    }
+    s.push('\n');
+    for (period, d) in stage {
+        for (i, u) in d.units.iter().enumerate() {
+            s.push_str(&csv_field(u));
+            s.push(',');
+            s.push_str(&csv_field(period));
+            for j in 0..d.columns.len() {
+                s.push(',');
+                s.push_str(&fmt_num(d.data.get(i, j)));
+            }
+            s.push('\n');
+        }
+    }
+    s
+}
+
+fn num(x: f64) -> Json {
+    if x.is_finite() { json!(x) } else { Json::Null }
+}
+
+/// `results.json`: the framework, units, tiers and every node's scores, ranks and tiers.
+pub fn results_json(project: &Project, results: &Results) -> Json {
+    let fw = &project.framework;
+    let nodes: Vec<Json> = fw
+        .output_order()
+        .into_iter()
+        .map(|i| {
+            let n = fw.node(i);
+            let s = &n.spec;
+            json!({
+                "code": s.code, "name": s.name, "parent": s.parent, "level": n.level, "kind": s.kind,
+                "weight": num(results.weights[i]), "effective_weight": num(results.effective_weights[i]),
+                "direction": if n.is_indicator() { json!(s.direction) } else { Json::Null },
+                "unit": s.unit, "definition": s.definition, "source": s.source,
+                "denominator": s.denominator, "target": s.target.map(num),
+                "goalposts": s.goalposts.map(|g| json!([num(g.lower), num(g.upper)])),
+            })
+        })
+        .collect();
+    let units: Vec<Json> = project
+        .units
+        .iter()
+        .map(|u| {
+            json!({"code": u.code, "name": u.name, "groups": u.groups, "lon": u.lon.map(num), "lat": u.lat.map(num),
+                   "attributes": u.attributes})
+        })
+        .collect();
+    let periods: Vec<Json> = results
+        .periods
+        .iter()
+        .map(|pr| {
+            let mut scores = serde_json::Map::new();
+            for i in fw.output_order() {
+                let tiers: Vec<Json> = pr
+                    .tiers(i)
+                    .iter()
+                    .map(|t| match (t, &project.tiers) {
+                        (Some(t), Some(s)) => json!(s.bands[*t].code),
+                        _ => Json::Null,
+                    })
+                    .collect();
+                scores.insert(
+                    fw.node(i).code().to_string(),
+                    json!({
+                        "score": pr.scores(i).iter().map(|&x| num(x)).collect::<Vec<_>>(),
+                        "rank": pr.ranks(i),
+                        "tier": tiers,
+                    }),
+                );
+            }
+            json!({"period": pr.period, "units": pr.units(), "nodes": scores, "log": pr.log})
+        })
+        .collect();
+    json!({
+        "index": {"code": fw.node(fw.root()).code(), "name": project.meta.name, "description": project.meta.description,
+                  "illustrative": project.meta.illustrative, "illustrative_note": project.meta.illustrative_note},
+        "periods": project.meta.periods,
+        "units": units,
+        "framework": nodes,
+        "series": project.series,
+        "tiers": project.tiers,
+        "results": periods,
+    })
+}
+
+/// `manifest.json`: tool version, every input file's hash, every resolved parameter.
+pub fn manifest_json(loaded: &LoadedProject, results: &Results, sets: &[String]) -> Json {
+    let inputs: Vec<Json> =
+        loaded.inputs.iter().map(|f| json!({"path": f.path, "sha256": f.sha256, "bytes": f.bytes})).collect();
+    let steps: Vec<Json> = results.steps.iter().map(|(name, params)| json!({"step": name, "params": params})).collect();
+    json!({
+        "tool": "baydex",
+        "version": env!("CARGO_PKG_VERSION"),
+        "project": loaded.file,
+        "illustrative": loaded.project.meta.illustrative,
+        "periods": loaded.project.meta.periods,
+        "inputs": inputs,
+        "set": sets,
+        "pipeline": steps,
+        "tiers": loaded.project.tiers,
+    })
+}
+
+/// Every output file of a run.
+pub fn render(loaded: &LoadedProject, results: &Results, sets: &[String]) -> Vec<OutFile> {
+    let project = &loaded.project;
+    let mut files = vec![OutFile { rel: "scores.csv".into(), bytes: scores_csv(project, results).into_bytes() }];
+    // Stages: every stage name in pipeline order, all periods stacked.
+    if let Some(first) = results.periods.first() {
+        for (name, _) in &first.stages {
+            let parts: Vec<(&str, &Dataset)> =
+                results.periods.iter().filter_map(|p| p.stage(name).map(|d| (p.period.as_str(), d))).collect();
+            files.push(OutFile {
+                rel: Path::new("stages").join(format!("{name}.csv")),
+                bytes: stage_csv(&parts).into_bytes(),
+            });
+        }
+    }
+    let pretty = |v: &Json| {
+        let mut b = serde_json::to_vec_pretty(v).unwrap_or_default();
+        b.push(b'\n');
+        b
+    };
+    files.push(OutFile { rel: "results.json".into(), bytes: pretty(&results_json(project, results)) });
+    files.push(OutFile { rel: "manifest.json".into(), bytes: pretty(&manifest_json(loaded, results, sets)) });
+    files
+}
+
+/// Writes the files into `dir` all-or-nothing: every file goes to a temporary name first and is
+/// renamed into place only when all were written. Stale `stages/*.csv` of earlier runs are removed.
+pub fn commit(dir: &Path, files: &[OutFile]) -> std::io::Result<()> {
+    let mut temps: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let result = (|| {
+        for f in files {
+            let target = dir.join(&f.rel);
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            let name = target.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            let tmp = target.with_file_name(format!(".{name}.baydex-tmp"));
+            temps.push((tmp.clone(), target));
+            std::fs::write(&tmp, &f.bytes)?;
+        }
+        Ok(())
+    })();
+    if let Err(e) = result {
+        for (tmp, _) in &temps {
+            let _ = std::fs::remove_file(tmp);
+        }
+        return Err(e);
+    }
+    for (tmp, target) in &temps {
+        std::fs::rename(tmp, target)?;
+    }
+    // Remove stage files this run did not produce.
+    let stages = dir.join("stages");
+    if let Ok(rd) = std::fs::read_dir(&stages) {
+        for e in rd.flatten() {
+            let p = e.path();
+            let produced = temps.iter().any(|(_, t)| *t == p);
+            if !produced && p.extension().is_some_and(|x| x == "csv") {
+                let _ = std::fs::remove_file(p);
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_round_trip() {
+        let x = 0.1 + 0.2;
+        assert_eq!(fmt_num(x).parse::<f64>().unwrap(), x);
+        assert_eq!(fmt_num(f64::NAN), "NA");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+    }
+
+    #[test]
+    fn commit_is_all_or_nothing() {
+        let d = tempfile::tempdir().unwrap();
+        let files = vec![OutFile { rel: "a.csv".into(), bytes: b"new".to_vec() }];
+        std::fs::write(d.path().join("a.csv"), b"old").unwrap();
+        // A file whose parent is a regular file cannot be written: nothing may change.
+        std::fs::write(d.path().join("blocker"), b"x").unwrap();
+        let bad = vec![
+            OutFile { rel: "a.csv".into(), bytes: b"new".to_vec() },
+            OutFile { rel: "blocker/b.csv".into(), bytes: b"new".to_vec() },
+        ];
+        assert!(commit(d.path(), &bad).is_err());
+        assert_eq!(std::fs::read(d.path().join("a.csv")).unwrap(), b"old");
+        assert!(!d.path().join(".a.csv.baydex-tmp").exists());
+        commit(d.path(), &files).unwrap();
+        assert_eq!(std::fs::read(d.path().join("a.csv")).unwrap(), b"new");
+    }
+}

@@ -1,0 +1,174 @@
+//! `[[pipeline]]` (the steps, checked against the core's step registry) and `[tiers]`.
+
+use baydex_core::{Framework, Params, StepSpec, Text, TierBand, TierScheme, step};
+
+use super::doc::{Doc, Tbl};
+use super::translate;
+use crate::diag::{closest, list, text};
+use crate::set::convert;
+
+pub(crate) fn parse_pipeline(doc: &mut Doc<'_>, top: &Tbl<'_, '_>, framework: Option<&Framework>) -> Vec<StepSpec> {
+    if top.get("pipeline").is_none() {
+        doc.file_error(
+            text("the project has no [[pipeline]] steps", "项目文件没有 [[pipeline]] 计算步骤"),
+            text(
+                "add the steps in order, e.g. [[pipeline]] step = \"normalise\" and [[pipeline]] step = \"aggregate\"",
+                "请按顺序添加步骤，如 [[pipeline]] step = \"normalise\" 与 [[pipeline]] step = \"aggregate\"",
+            ),
+        );
+        return Vec::new();
+    }
+    let registered: Vec<&str> = step::registry().iter().map(|s| s.name).collect();
+    let entries = top.tables(doc, "pipeline");
+    let mut out = Vec::new();
+    for t in &entries {
+        let Some(name) = t.string(doc, "step", true) else { continue };
+        let mut params = Params::new();
+        let mut ok = true;
+        for (k, v) in t.t.iter() {
+            let key = k.get_ref().as_ref();
+            if key == "step" {
+                continue;
+            }
+            match convert(v.get_ref()) {
+                Ok(x) => {
+                    params.insert(key.to_string(), x);
+                }
+                Err(m) => {
+                    ok = false;
+                    doc.error(&v.span(), Some(t.key(key)), m, Text::default());
+                }
+            }
+        }
+        let spec = StepSpec { step: name.clone(), params };
+        let Some(info) = step::find(&name) else {
+            let all = registered.join(", ");
+            let help = match closest(&name, registered.iter().copied()) {
+                Some(c) => {
+                    text(format!("did you mean \"{c}\"? steps: {all}"), format!("是否应为 \"{c}\"？可用步骤：{all}"))
+                }
+                None => text(format!("steps: {all}"), format!("可用步骤：{all}")),
+            };
+            doc.error(
+                &t.span_of("step"),
+                Some(t.key("step")),
+                text(format!("unknown step \"{name}\""), format!("未知的步骤 \"{name}\"")),
+                help,
+            );
+            out.push(spec);
+            continue;
+        };
+        if let (Some(fw), true) = (framework, ok)
+            && let Err(e) = (info.build)(&spec, fw)
+        {
+            let (message, help) = translate::param_error(&name, &e);
+            let (span, key) = match translate::param_name(&e).filter(|p| t.get(p).is_some()) {
+                Some(p) => {
+                    let span = match e {
+                        baydex_core::ParamError::Unknown { .. } => t.key_span(p).unwrap_or_else(|| t.span_of(p)),
+                        _ => t.span_of(p),
+                    };
+                    (span, t.key(p))
+                }
+                None => (t.span.clone(), t.path.clone()),
+            };
+            doc.error(&span, Some(key), message, help);
+        }
+        out.push(spec);
+    }
+    let all_known = out.iter().all(|s| step::find(&s.step).is_some());
+    if !entries.is_empty() && all_known && !out.iter().any(|s| s.step == "aggregate") {
+        let span = entries.last().map_or(top.span.clone(), |t| t.span.clone());
+        doc.error(
+            &span,
+            Some("pipeline".into()),
+            text(
+                "the pipeline has no `aggregate` step, so no index can be computed",
+                "计算流程没有 `aggregate` 步骤，无法计算指数",
+            ),
+            text("add [[pipeline]] step = \"aggregate\" at the end", "请在末尾添加 [[pipeline]] step = \"aggregate\""),
+        );
+    }
+    out
+}
+
+pub(crate) fn parse_tiers(doc: &mut Doc<'_>, top: &Tbl<'_, '_>, node_codes: &[String]) -> Option<TierScheme> {
+    let t = top.table(doc, "tiers")?;
+    t.check_keys(doc, &["method", "nodes", "band"]);
+    let method = t.string(doc, "method", false).unwrap_or_else(|| "fixed".into());
+    if method != "fixed" {
+        doc.error(
+            &t.span_of("method"),
+            Some("tiers.method".into()),
+            text(format!("unknown tier method \"{method}\""), format!("未知的梯队划分方法 \"{method}\"")),
+            text("methods: fixed", "可用方法：fixed"),
+        );
+    }
+    let nodes = match t.array(doc, "nodes") {
+        None => None,
+        Some(a) => {
+            let mut v = Vec::new();
+            for (n, x) in a.iter().enumerate() {
+                let key = format!("tiers.nodes[{}]", n + 1);
+                let Some(code) = x.get_ref().as_str() else {
+                    doc.wrong_type(x, &key, super::doc::STRING);
+                    continue;
+                };
+                if !node_codes.iter().any(|c| c == code) {
+                    let known: Vec<&str> = node_codes.iter().map(String::as_str).collect();
+                    let help = match closest(code, known.iter().copied()) {
+                        Some(c) => text(format!("did you mean '{c}'?"), format!("是否应为 '{c}'？")),
+                        None => text(format!("nodes: {}", list(&known, 20)), format!("现有节点：{}", list(&known, 20))),
+                    };
+                    doc.error(
+                        &x.span(),
+                        Some(key),
+                        text(
+                            format!("'{code}' is not a node of the framework"),
+                            format!("'{code}' 不是指标体系中的节点"),
+                        ),
+                        help,
+                    );
+                }
+                v.push(code.to_string());
+            }
+            Some(v)
+        }
+    };
+    let band_tables = t.tables(doc, "band");
+    let mut bands = Vec::new();
+    for b in &band_tables {
+        b.check_keys(doc, &["code", "name", "min"]);
+        let code = b.string(doc, "code", true).unwrap_or_default();
+        let name = b.text(doc, "name", true).unwrap_or_else(|| Text::new(code.clone(), code.clone()));
+        let min = b.number(doc, "min");
+        bands.push(TierBand { code, name, min });
+    }
+    let scheme = TierScheme { method, bands, nodes };
+    if let Err(errors) = scheme.validate() {
+        for e in errors {
+            use baydex_core::tier::TierError as E;
+            let (message, help) = translate::tier_error(&e);
+            let find = |code: &str, nth: usize| {
+                band_tables.iter().zip(&scheme.bands).filter(|(_, b)| b.code == code).nth(nth).map(|(t, _)| t)
+            };
+            let (span, key) = match &e {
+                E::NotDecreasing { code, .. } | E::BadMin { code, .. } => match find(code, 0) {
+                    Some(b) => (b.span_of("min"), b.key("min")),
+                    None => (t.span.clone(), "tiers".into()),
+                },
+                E::CatchAllNotLast { code } => match find(code, 0) {
+                    Some(b) => (b.span.clone(), b.path.clone()),
+                    None => (t.span.clone(), "tiers".into()),
+                },
+                E::DuplicateCode { code } => match find(code, 1) {
+                    Some(b) => (b.span_of("code"), b.key("code")),
+                    None => (t.span.clone(), "tiers".into()),
+                },
+                _ => (t.span.clone(), "tiers".into()),
+            };
+            doc.error(&span, Some(key), message, help);
+        }
+    }
+    Some(scheme)
+}
