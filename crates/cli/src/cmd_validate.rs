@@ -51,7 +51,7 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<()> {
     let l = load(&args.file, lang)?;
     // Steps are built (parameters checked) by the loader; build the pipeline as a whole too.
     if let Err(e) = baydex_core::Pipeline::build(&l.project.pipeline, &l.project.framework) {
-        anstream::eprintln!("{}: {}: {}", tr(lang, "error", "错误"), l.file, crate::messages::core_error(&e, lang));
+        anstream::eprintln!("{}{}: {}", tr(lang, "error: ", "错误："), l.file, crate::messages::core_error(&e, lang));
         return Err(Reported(2).into());
     }
     let p = &l.project;

@@ -1,5 +1,5 @@
 //! `normalise`: direction-adjust every indicator and bring it to a common scale with a
-//! [`Normaliser`](crate::normalise::Normaliser); per-indicator overrides are allowed.
+//! [`Normaliser`]; per-indicator overrides are allowed.
 
 use std::collections::BTreeMap;
 
