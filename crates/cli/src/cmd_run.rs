@@ -46,7 +46,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let results = match baydex_core::compute(&loaded.project) {
         Ok(r) => r,
         Err(e) => {
-            anstream::eprintln!("{}: {}: {}", tr(lang, "error", "错误"), loaded.file, messages::core_error(&e, lang));
+            anstream::eprintln!("{}{}: {}", tr(lang, "error: ", "错误："), loaded.file, messages::core_error(&e, lang));
             anstream::eprintln!("{}", tr(lang, "Nothing was written.", "未写入任何文件。"));
             return Err(Reported(1).into());
         }

@@ -30,17 +30,10 @@ impl Pipeline {
 
     /// Weights used by the aggregate step (framework position), or the framework's own.
     pub fn weights(&self, framework: &Framework) -> Vec<f64> {
-        self.steps
-            .iter()
-            .find_map(|s| s.resolved().get("node_weights").and_then(|v| v.as_table().cloned()))
-            .map(|t| {
-                framework
-                    .nodes()
-                    .iter()
-                    .map(|n| t.get(n.code()).and_then(|v| v.as_f64()).unwrap_or(n.spec.weight))
-                    .collect()
-            })
-            .unwrap_or_else(|| framework.nodes().iter().map(|n| n.spec.weight).collect())
+        match self.steps.iter().find_map(|s| s.weights()) {
+            Some(w) => w.to_vec(),
+            None => framework.nodes().iter().map(|n| n.spec.weight).collect(),
+        }
     }
 
     /// Runs every step on `raw`; returns the stages (starting with `Raw`) and the log.
@@ -51,7 +44,7 @@ impl Pipeline {
             let input = &stages.last().expect("Raw is always there").1;
             let (out, messages) = s.apply(ctx, input)?;
             check_invariants(s.as_ref(), input, &out)?;
-            log.push(StepLog { step: s.name().into(), stage: s.stage().into(), params: s.resolved(), messages });
+            log.push(StepLog { step: s.name().into(), stage: s.stage().into(), messages });
             stages.push((s.stage().to_string(), out));
         }
         Ok((stages, log))

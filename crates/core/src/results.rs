@@ -11,8 +11,6 @@ pub struct StepLog {
     pub step: String,
     /// Stage produced.
     pub stage: String,
-    /// Resolved parameters.
-    pub params: Params,
     /// What it changed.
     pub messages: Vec<Text>,
 }

@@ -45,6 +45,10 @@ pub trait Step: Debug + Send + Sync {
     fn may_add_missing(&self) -> bool {
         false
     }
+    /// The weight of every framework node this step aggregates with, if it aggregates.
+    fn weights(&self) -> Option<&[f64]> {
+        None
+    }
     /// Applies the step; returns the new stage and log messages.
     fn apply(&self, ctx: &Context<'_>, input: &Dataset) -> Result<(Dataset, Vec<Text>)>;
 }

@@ -55,12 +55,15 @@ pub(super) const INFO: StepInfo = StepInfo {
 /// The `aggregate` step.
 #[derive(Debug)]
 pub struct AggregateStep {
+    /// The step-wide method.
+    default: &'static str,
+    /// Code of every node and whether it has a parent (for the resolved parameters).
+    codes: Vec<(String, bool)>,
     /// Method per aggregate node (framework position → method name).
     methods: BTreeMap<usize, &'static str>,
     aggregators: BTreeMap<&'static str, Box<dyn Aggregator>>,
     /// Weight of every node (framework position).
     weights: Vec<f64>,
-    resolved: Params,
 }
 
 impl AggregateStep {
@@ -188,24 +191,7 @@ fn build(spec: &StepSpec, fw: &Framework) -> std::result::Result<Box<dyn Step>, 
             aggregators.insert(m, a?);
         }
     }
-    let mut resolved = Params::new();
-    resolved.insert("method".into(), Value::Str(default.into()));
-    resolved.insert(
-        "node_methods".into(),
-        Value::Table(methods.iter().map(|(&i, &m)| (fw.node(i).code().to_string(), Value::Str(m.into()))).collect()),
-    );
-    resolved.insert(
-        "node_weights".into(),
-        Value::Table(
-            fw.nodes()
-                .iter()
-                .zip(&weights)
-                .filter(|(n, _)| n.parent_idx.is_some())
-                .map(|(n, &w)| (n.code().to_string(), Value::Float(w)))
-                .collect(),
-        ),
-    );
-    Ok(Box::new(AggregateStep { methods, aggregators, weights, resolved }))
+    Ok(Box::new(AggregateStep { default, methods, aggregators, weights, codes: fw.nodes().iter().map(|n| (n.code().to_string(), n.parent_idx.is_some())).collect() }))
 }
 
 impl Step for AggregateStep {
@@ -219,7 +205,27 @@ impl Step for AggregateStep {
         true
     }
     fn resolved(&self) -> Params {
-        self.resolved.clone()
+        let mut resolved = Params::new();
+        resolved.insert("method".into(), Value::Str(self.default.into()));
+        resolved.insert(
+            "node_methods".into(),
+            Value::Table(self.methods.iter().map(|(&i, &m)| (self.codes[i].0.clone(), Value::Str(m.into()))).collect()),
+        );
+        resolved.insert(
+            "node_weights".into(),
+            Value::Table(
+                self.codes
+                    .iter()
+                    .zip(&self.weights)
+                    .filter(|((_, has_parent), _)| *has_parent)
+                    .map(|((c, _), &w)| (c.clone(), Value::Float(w)))
+                    .collect(),
+            ),
+        );
+        resolved
+    }
+    fn weights(&self) -> Option<&[f64]> {
+        Some(&self.weights)
     }
 
     fn apply(&self, ctx: &Context<'_>, input: &Dataset) -> Result<(Dataset, Vec<Text>)> {
