@@ -191,7 +191,13 @@ fn build(spec: &StepSpec, fw: &Framework) -> std::result::Result<Box<dyn Step>, 
             aggregators.insert(m, a?);
         }
     }
-    Ok(Box::new(AggregateStep { default, methods, aggregators, weights, codes: fw.nodes().iter().map(|n| (n.code().to_string(), n.parent_idx.is_some())).collect() }))
+    Ok(Box::new(AggregateStep {
+        default,
+        methods,
+        aggregators,
+        weights,
+        codes: fw.nodes().iter().map(|n| (n.code().to_string(), n.parent_idx.is_some())).collect(),
+    }))
 }
 
 impl Step for AggregateStep {
@@ -289,5 +295,101 @@ impl Step for AggregateStep {
                 ),
             )],
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Framework, Matrix, NodeSpec, StepSpec, Value, compute_matrix};
+
+    fn fw() -> Framework {
+        Framework::build(vec![
+            NodeSpec::aggregate("I", None),
+            NodeSpec::aggregate("A", Some("I")),
+            NodeSpec::aggregate("B", Some("I")),
+            NodeSpec::indicator("a1", "A"),
+            NodeSpec::indicator("a2", "A"),
+            NodeSpec::indicator("b1", "B"),
+        ])
+        .unwrap()
+    }
+
+    /// Indicators already on [1, 100]: a1 = 1, 100; a2 = 100, 1; b1 = 25, 100 for units x, y.
+    fn raw() -> Matrix {
+        Matrix::from_columns(2, &[vec![1.0, 100.0], vec![100.0, 1.0], vec![25.0, 100.0]]).unwrap()
+    }
+
+    fn table(entries: &[(&str, Value)]) -> Value {
+        Value::Table(entries.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+    }
+
+    fn run(agg: StepSpec) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+        let f = fw();
+        let norm = StepSpec::new("normalise").with("range", Value::Array(vec![Value::Int(1), Value::Int(100)]));
+        let r = compute_matrix(&f, &["x", "y"], &raw(), &[norm, agg]).unwrap();
+        let g = |c: &str| r.scores(f.find(c).unwrap()).to_vec();
+        (g("A"), g("B"), g("I"))
+    }
+
+    #[test]
+    fn default_is_equal_weight_amean_level_by_level() {
+        let (a, b, i) = run(StepSpec::new("aggregate"));
+        assert_eq!(a, vec![50.5, 50.5]);
+        assert_eq!(b, vec![1.0, 100.0]);
+        assert_eq!(i, vec![(50.5 + 1.0) / 2.0, (50.5 + 100.0) / 2.0]);
+    }
+
+    #[test]
+    fn node_weight_override() {
+        let (a, _, i) =
+            run(StepSpec::new("aggregate").with("weights", table(&[("a1", Value::Int(3)), ("B", Value::Int(0))])));
+        assert_eq!(a, vec![(3.0 * 1.0 + 100.0) / 4.0, (3.0 * 100.0 + 1.0) / 4.0]);
+        assert_eq!(i, a, "B has weight 0, so the index is A");
+    }
+
+    #[test]
+    fn level_and_node_methods() {
+        // Level 2 (A, B) by geometric mean; the index (level 3) by harmonic mean via `nodes`.
+        let spec = StepSpec::new("aggregate")
+            .with("levels", table(&[("2", table(&[("method", Value::Str("gmean".into()))]))]))
+            .with("nodes", table(&[("I", table(&[("method", Value::Str("hmean".into()))]))]));
+        let (a, b, i) = run(spec);
+        assert!((a[0] - 10.0).abs() < 1e-12 && (a[1] - 10.0).abs() < 1e-12, "{a:?}");
+        assert!((b[0] - 1.0).abs() < 1e-12 && (b[1] - 100.0).abs() < 1e-12, "{b:?}");
+        assert!((i[0] - 2.0 / (1.0 / 10.0 + 1.0)).abs() < 1e-12, "{i:?}");
+    }
+
+    #[test]
+    fn level_weights_equal() {
+        let f = fw();
+        let mut specs: Vec<NodeSpec> = f.nodes().iter().map(|n| n.spec.clone()).collect();
+        specs[1].weight = 5.0;
+        let f = Framework::build(specs).unwrap();
+        let norm = StepSpec::new("normalise");
+        let eq = StepSpec::new("aggregate")
+            .with("levels", table(&[("2", table(&[("weights", Value::Str("equal".into()))]))]));
+        let r = compute_matrix(&f, &["x", "y"], &raw(), &[norm.clone(), eq]).unwrap();
+        let r5 = compute_matrix(&f, &["x", "y"], &raw(), &[norm, StepSpec::new("aggregate")]).unwrap();
+        let i = f.root();
+        assert_ne!(r.scores(i), r5.scores(i));
+        assert_eq!(r.scores(i)[0], (r.scores(1)[0] + r.scores(2)[0]) / 2.0);
+    }
+
+    #[test]
+    fn bad_parameters_name_the_problem() {
+        let f = fw();
+        let bad = [
+            StepSpec::new("aggregate").with("weights", table(&[("zz", Value::Int(1))])),
+            StepSpec::new("aggregate").with("weights", table(&[("a1", Value::Int(-1))])),
+            StepSpec::new("aggregate").with("levels", table(&[("9", table(&[]))])),
+            StepSpec::new("aggregate")
+                .with("nodes", table(&[("a1", table(&[("method", Value::Str("gmean".into()))]))])),
+            StepSpec::new("aggregate").with("method", Value::Str("median".into())),
+            StepSpec::new("aggregate").with("weights", table(&[("a1", Value::Int(0)), ("a2", Value::Int(0))])),
+        ];
+        for spec in bad {
+            let e = crate::step::build(&spec, &f).unwrap_err();
+            assert!(matches!(e, crate::Error::Param { .. }), "{spec:?}: {e}");
+        }
     }
 }

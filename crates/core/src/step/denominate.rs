@@ -134,3 +134,51 @@ impl Step for DenominateStep {
         Ok((out, log))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::Context;
+    use crate::{Dataset, Error, Framework, Matrix, NodeSpec, StepSpec, Unit, Value};
+
+    fn fw() -> Framework {
+        let mut a = NodeSpec::indicator("a", "I");
+        a.denominator = Some("POP".into());
+        Framework::build(vec![NodeSpec::aggregate("I", None), a, NodeSpec::indicator("b", "I")]).unwrap()
+    }
+
+    fn apply(spec: StepSpec, pop: [f64; 3]) -> crate::Result<Dataset> {
+        let f = fw();
+        let units: Vec<String> = ["x", "y", "z"].iter().map(|s| s.to_string()).collect();
+        let input = Dataset::new(
+            units.clone(),
+            vec!["a".into(), "b".into()],
+            Matrix::from_columns(3, &[vec![10.0, f64::NAN, 30.0], vec![1.0, 2.0, 3.0]])?,
+        )?;
+        let series = Dataset::new(units.clone(), vec!["POP".into()], Matrix::from_columns(3, &[pop.to_vec()])?)?;
+        let list: Vec<Unit> = units.iter().map(|u| Unit::new(u)).collect();
+        let ctx = Context { framework: &f, units: &list, period: "2023", series: &series };
+        let step = crate::step::build(&spec, &f)?;
+        Ok(step.apply(&ctx, &input)?.0)
+    }
+
+    #[test]
+    fn divides_and_scales_only_indicators_with_a_denominator() {
+        let out = apply(StepSpec::new("denominate").with("scale", Value::Int(100)), [2.0, 4.0, 5.0]).unwrap();
+        assert_eq!(out.values("a").unwrap()[0], 500.0);
+        assert!(out.values("a").unwrap()[1].is_nan(), "missing stays missing");
+        assert_eq!(out.values("a").unwrap()[2], 600.0);
+        assert_eq!(out.values("b").unwrap(), &[1.0, 2.0, 3.0]);
+    }
+
+    #[test]
+    fn zero_denominator_names_the_unit() {
+        let e = apply(StepSpec::new("denominate"), [2.0, 4.0, 0.0]).unwrap_err();
+        assert!(matches!(&e, Error::ZeroDenominator { unit, .. } if unit == "z"), "{e}");
+    }
+
+    #[test]
+    fn missing_denominator_gives_missing_value() {
+        let out = apply(StepSpec::new("denominate"), [f64::NAN, 4.0, 5.0]).unwrap();
+        assert!(out.values("a").unwrap()[0].is_nan());
+    }
+}

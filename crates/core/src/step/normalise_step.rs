@@ -203,3 +203,90 @@ impl Step for NormaliseStep {
         Ok((out, log))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Error, Framework, Goalposts, Matrix, NodeSpec, StepSpec, Value, compute_matrix};
+
+    fn fw() -> Framework {
+        let mut g = NodeSpec::indicator("g", "I");
+        g.goalposts = Some(Goalposts { lower: 0.0, upper: 10.0 });
+        g.target = Some(8.0);
+        Framework::build(vec![
+            NodeSpec::aggregate("I", None),
+            NodeSpec::indicator("a", "I"),
+            NodeSpec::indicator("c", "I").with_direction(-1.0),
+            g,
+        ])
+        .unwrap()
+    }
+
+    fn raw(c: [f64; 3]) -> Matrix {
+        Matrix::from_columns(3, &[vec![1.0, 2.0, 3.0], c.to_vec(), vec![2.0, 5.0, 12.0]]).unwrap()
+    }
+
+    fn run(norm: StepSpec, c: [f64; 3]) -> Result<Vec<Vec<f64>>, Error> {
+        let f = fw();
+        let r = compute_matrix(&f, &["x", "y", "z"], &raw(c), &[norm, StepSpec::new("aggregate")])?;
+        Ok(["a", "c", "g"].iter().map(|k| r.stage("Normalised").unwrap().values(k).unwrap().to_vec()).collect())
+    }
+
+    fn table(entries: &[(&str, Value)]) -> Value {
+        Value::Table(entries.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+    }
+
+    #[test]
+    fn direction_minus_one_reverses() {
+        let v = run(StepSpec::new("normalise"), [10.0, 30.0, 20.0]).unwrap();
+        assert_eq!(v[0], vec![0.0, 50.0, 100.0]);
+        assert_eq!(v[1], vec![100.0, 0.0, 50.0]);
+    }
+
+    #[test]
+    fn per_indicator_overrides() {
+        let o = table(&[
+            ("g", table(&[("method", Value::Str("goalposts".into()))])),
+            ("c", table(&[("method", Value::Str("rank".into()))])),
+        ]);
+        let v = run(StepSpec::new("normalise").with("overrides", o), [10.0, 30.0, 20.0]).unwrap();
+        assert_eq!(v[0], vec![0.0, 50.0, 100.0]);
+        assert_eq!(v[1], vec![3.0, 1.0, 2.0], "rank of a lower-is-better indicator");
+        assert_eq!(v[2], vec![20.0, 50.0, 100.0], "goalposts [0, 10] with truncation");
+        let o = table(&[("g", table(&[("method", Value::Str("dist2targ".into()))]))]);
+        let v = run(StepSpec::new("normalise").with("overrides", o), [10.0, 30.0, 20.0]).unwrap();
+        assert_eq!(v[2], vec![0.0, 0.5, 1.0]);
+    }
+
+    #[test]
+    fn constant_indicator_is_an_error_naming_it_unless_a_fallback_is_chosen() {
+        let e = run(StepSpec::new("normalise"), [7.0, 7.0, 7.0]).unwrap_err();
+        assert!(
+            matches!(&e, Error::ConstantIndicator { indicator, value, .. } if indicator == "c" && *value == 7.0),
+            "{e}"
+        );
+        let v =
+            run(StepSpec::new("normalise").with("constant", Value::Str("midpoint".into())), [7.0, 7.0, 7.0]).unwrap();
+        assert_eq!(v[1], vec![50.0; 3]);
+        let v =
+            run(StepSpec::new("normalise").with("constant", Value::Str("missing".into())), [7.0, 7.0, 7.0]).unwrap();
+        assert!(v[1].iter().all(|x| x.is_nan()));
+        let e = crate::step::build(&StepSpec::new("normalise").with("constant", Value::Str("zero".into())), &fw());
+        assert!(e.is_err());
+    }
+
+    #[test]
+    fn goalposts_and_target_must_exist_when_used() {
+        let e = run(StepSpec::new("normalise").with("method", Value::Str("goalposts".into())), [1.0, 2.0, 3.0]);
+        assert!(matches!(e, Err(Error::MissingIndicatorParam { field: "goalposts", .. })), "{e:?}");
+        let e = run(StepSpec::new("normalise").with("method", Value::Str("dist2targ".into())), [1.0, 2.0, 3.0]);
+        assert!(matches!(e, Err(Error::MissingIndicatorParam { field: "target", .. })), "{e:?}");
+    }
+
+    #[test]
+    fn override_of_a_non_indicator_is_rejected() {
+        let o = table(&[("I", table(&[("method", Value::Str("rank".into()))]))]);
+        assert!(crate::step::build(&StepSpec::new("normalise").with("overrides", o), &fw()).is_err());
+        let o = table(&[("a", table(&[("methd", Value::Str("rank".into()))]))]);
+        assert!(crate::step::build(&StepSpec::new("normalise").with("overrides", o), &fw()).is_err());
+    }
+}
