@@ -8,7 +8,7 @@ pub fn rank_desc(x: &[f64]) -> Vec<Option<u32>> {
     // (integer comparisons are much cheaper than float comparisons through a closure).
     let mut keyed: Vec<(i64, u32)> = Vec::with_capacity(x.len());
     keyed.extend(x.iter().enumerate().filter(|(_, v)| !v.is_nan()).map(|(i, &v)| (order_key(v), i as u32)));
-    keyed.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+    keyed.sort_unstable_by_key(|k| std::cmp::Reverse(k.0));
     let mut out = vec![None; x.len()];
     let (mut rank, mut prev) = (0u32, f64::NAN);
     for (k, &(_, i)) in keyed.iter().enumerate() {
