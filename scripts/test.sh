@@ -17,6 +17,13 @@ if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 
   rustup component add rustfmt clippy
 fi
 
+step "test tools"
+# python3 runs the independent re-implementation of the GBA scores (examples/gba/check_scores.py).
+if ! command -v python3 >/dev/null 2>&1; then
+  apt-get update -qq && apt-get install -y -qq python3
+fi
+python3 --version
+
 step "format"
 cargo fmt --all --check
 

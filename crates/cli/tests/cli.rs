@@ -92,6 +92,8 @@ fn gba_default_in_both_languages() {
     assert_eq!(manifest["illustrative"], true);
     assert_eq!(manifest["inputs"].as_array().unwrap().len(), 4);
     assert!(manifest["inputs"][0]["sha256"].as_str().unwrap().len() == 64);
+    let notice = String::from_utf8(files[Path::new("ILLUSTRATIVE.txt")].clone()).unwrap();
+    assert!(notice.contains("示意数据") && notice.contains("ILLUSTRATIVE"), "{notice}");
     let results: serde_json::Value = serde_json::from_slice(&files[Path::new("results.json")]).unwrap();
     assert_eq!(results["index"]["illustrative"], true);
     assert!(!results["index"]["illustrative_note"]["zh"].as_str().unwrap().is_empty());
@@ -186,11 +188,14 @@ fn failed_run_leaves_existing_outputs_intact() {
     let bad = baydex(&["run", asem, "--out", out, "--set", "normalise.rnage=[1,100]"]);
     assert_ne!(bad.status.code(), Some(0));
     assert_eq!(snapshot(tmp.path()), before);
-    // A different pipeline removes the stage files it no longer produces.
+    // A different pipeline removes the stage files it no longer produces, and a project with real
+    // data removes the illustrative notice of an earlier run.
     std::fs::write(tmp.path().join("stages/Treated.csv"), "stale").unwrap();
+    std::fs::write(tmp.path().join("ILLUSTRATIVE.txt"), "stale").unwrap();
     let ok = baydex(&["run", asem, "--quiet", "--out", out]);
     assert!(ok.status.success());
     assert!(!tmp.path().join("stages/Treated.csv").exists());
+    assert!(!tmp.path().join("ILLUSTRATIVE.txt").exists());
 }
 
 #[test]

@@ -172,6 +172,9 @@ pub fn manifest_json(loaded: &LoadedProject, results: &Results, sets: &[String])
     })
 }
 
+/// Written next to the results when (some of) the data are illustrative; removed otherwise.
+pub const ILLUSTRATIVE: &str = "ILLUSTRATIVE.txt";
+
 /// Every output file of a run.
 pub fn render(loaded: &LoadedProject, results: &Results, sets: &[String]) -> Vec<OutFile> {
     let project = &loaded.project;
@@ -193,6 +196,13 @@ pub fn render(loaded: &LoadedProject, results: &Results, sets: &[String]) -> Vec
         b
     };
     files.push(OutFile { rel: "results.json".into(), bytes: pretty(&results_json(project, results)) });
+    if project.meta.illustrative {
+        let note = format!(
+            "ILLUSTRATIVE DATA / 示意数据\n\n{}\n\n{}\n\nmanifest.json and results.json carry \"illustrative\": true.\n",
+            project.meta.illustrative_note.en, project.meta.illustrative_note.zh
+        );
+        files.push(OutFile { rel: ILLUSTRATIVE.into(), bytes: note.into_bytes() });
+    }
     files.push(OutFile { rel: "manifest.json".into(), bytes: pretty(&manifest_json(loaded, results, sets)) });
     files
 }
@@ -223,7 +233,12 @@ pub fn commit(dir: &Path, files: &[OutFile]) -> std::io::Result<()> {
     for (tmp, target) in &temps {
         std::fs::rename(tmp, target)?;
     }
-    // Remove stage files this run did not produce.
+    // Remove files of earlier runs that this run did not produce: stage files, and the
+    // illustrative notice when this run's data are not illustrative.
+    let notice = dir.join(ILLUSTRATIVE);
+    if !temps.iter().any(|(_, t)| *t == notice) && notice.is_file() {
+        std::fs::remove_file(&notice)?;
+    }
     let stages = dir.join("stages");
     if let Ok(rd) = std::fs::read_dir(&stages) {
         for e in rd.flatten() {
