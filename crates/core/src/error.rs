@@ -146,6 +146,14 @@ pub enum Error {
 }
 
 impl Error {
+    /// The error without its contexts.
+    pub fn root(&self) -> &Error {
+        match self {
+            Error::Context { source, .. } => source.root(),
+            e => e,
+        }
+    }
+
     /// Wraps this error with a context.
     pub fn context(self, context: impl Into<String>) -> Error {
         Error::Context { context: context.into(), source: Box::new(self) }

@@ -43,6 +43,21 @@ pub struct Panel {
     pub periods: Vec<String>,
     /// One matrix per period, `units.len() × columns.len()`, NaN for missing.
     pub data: Vec<Matrix>,
+    /// Flags attached to cells by the data (e.g. `r` = revised figure), kept as metadata.
+    pub notes: Vec<CellNote>,
+}
+
+/// A flag attached to one data cell (e.g. `r` for a revised figure).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CellNote {
+    /// Unit code.
+    pub unit: String,
+    /// Period.
+    pub period: String,
+    /// Indicator or series code.
+    pub code: String,
+    /// The flag as given.
+    pub flag: String,
 }
 
 impl Panel {

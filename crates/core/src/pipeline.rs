@@ -4,8 +4,19 @@
 use crate::step::{self, Context, Step};
 use crate::{Dataset, Error, Framework, Matrix, PeriodResult, Project, Result, Results, StepLog, StepSpec, Unit};
 
-/// Every stage of one run (name, dataset), starting with `Raw`, and what each step did.
+/// Every stage of one period (name, dataset), starting with `Raw`, and what each step did.
 pub type RunOutput = (Vec<(String, Dataset)>, Vec<StepLog>);
+
+/// The input of one period: its raw indicators and its auxiliary series.
+#[derive(Debug, Clone)]
+pub struct PeriodInput {
+    /// The period.
+    pub period: String,
+    /// Indicators (columns in the framework's indicator order).
+    pub raw: Dataset,
+    /// Auxiliary series, one row per project unit.
+    pub series: Dataset,
+}
 
 /// A built pipeline: steps with validated parameters.
 #[derive(Debug)]
@@ -36,24 +47,54 @@ impl Pipeline {
         }
     }
 
-    /// Runs every step on `raw`; returns the stages (starting with `Raw`) and the log.
-    pub fn run(&self, ctx: &Context<'_>, raw: Dataset) -> Result<RunOutput> {
-        let mut stages = vec![("Raw".to_string(), raw)];
-        let mut log = Vec::with_capacity(self.steps.len());
-        for s in &self.steps {
-            let input = &stages.last().expect("Raw is always there").1;
-            let (out, messages) = s.apply(ctx, input)?;
-            check_invariants(s.as_ref(), input, &out)?;
-            log.push(StepLog { step: s.name().into(), stage: s.stage().into(), messages });
-            stages.push((s.stage().to_string(), out));
+    /// Runs every step on every period: step by step, each step applied to all periods before
+    /// the next, so that steps can look across time. Returns, per period, the stages (starting with
+    /// `Raw`) and the log.
+    pub fn run(&self, framework: &Framework, units: &[Unit], inputs: Vec<PeriodInput>) -> Result<Vec<RunOutput>> {
+        let periods: Vec<String> = inputs.iter().map(|p| p.period.clone()).collect();
+        let mut series = Vec::with_capacity(inputs.len());
+        let mut out: Vec<RunOutput> = Vec::with_capacity(inputs.len());
+        for p in inputs {
+            series.push(p.series);
+            out.push((vec![("Raw".to_string(), p.raw)], Vec::with_capacity(self.steps.len())));
         }
-        Ok((stages, log))
+        for s in &self.steps {
+            let panel: Vec<&Dataset> = out.iter().map(|(st, _)| &st.last().expect("Raw is always there").1).collect();
+            let mut results = Vec::with_capacity(periods.len());
+            for (k, period) in periods.iter().enumerate() {
+                let ctx = Context {
+                    framework,
+                    units,
+                    period,
+                    series: &series[k],
+                    periods: &periods,
+                    period_index: k,
+                    panel: &panel,
+                };
+                let (o, messages) = s
+                    .apply(&ctx, panel[k])
+                    .map_err(|e| if period.is_empty() { e } else { e.context(format!("period {period}")) })?;
+                check_invariants(s.as_ref(), panel[k], &o)?;
+                results.push((o, messages));
+            }
+            for ((stages, log), (o, messages)) in out.iter_mut().zip(results) {
+                log.push(StepLog { step: s.name().into(), stage: s.stage().into(), messages });
+                stages.push((s.stage().to_string(), o));
+            }
+        }
+        Ok(out)
     }
 }
 
 fn check_invariants(s: &dyn Step, input: &Dataset, out: &Dataset) -> Result<()> {
     let broke = |what: String| Err(Error::StepBrokeInvariant { step: s.name().into(), what });
-    if out.units != input.units {
+    if s.changes_units() {
+        // Units may only be dropped, never added or reordered.
+        let mut it = input.units.iter();
+        if !out.units.iter().all(|u| it.any(|v| v == u)) {
+            return broke("units were added or reordered".into());
+        }
+    } else if out.units != input.units {
         return broke("the units changed".into());
     }
     if s.changes_columns() {
@@ -63,7 +104,7 @@ fn check_invariants(s: &dyn Step, input: &Dataset, out: &Dataset) -> Result<()> 
     } else if out.columns != input.columns {
         return broke("the columns changed".into());
     }
-    if !s.may_add_missing() {
+    if !s.may_add_missing() && out.units == input.units {
         for j in 0..input.columns.len() {
             let (a, b) = (input.data.col(j), out.data.col(j));
             if let Some(i) = a.iter().zip(b).position(|(x, y)| !x.is_nan() && y.is_nan()) {
@@ -97,24 +138,31 @@ pub fn compute_with(project: &Project, pipeline: &[StepSpec]) -> Result<Results>
         .collect::<Result<_>>()?;
     let series_cols: Vec<(String, usize)> =
         project.series.iter().filter_map(|s| panel.column(&s.code).map(|j| (s.code.clone(), j))).collect();
-    let mut periods = Vec::with_capacity(project.meta.periods.len());
+    let mut inputs = Vec::with_capacity(project.meta.periods.len());
     for p in &project.meta.periods {
         let k = panel.period(p).ok_or_else(|| Error::UnknownPeriod { period: p.clone() })?;
         let m = &panel.data[k];
         let pick = |cols: &[(String, usize)]| -> Result<Dataset> {
-            let data: Vec<Vec<f64>> = cols.iter().map(|(_, j)| m.col(*j).to_vec()).collect();
+            let mut data = Vec::with_capacity(panel.units.len() * cols.len());
+            for (_, j) in cols {
+                data.extend_from_slice(m.col(*j));
+            }
             Dataset::new(
                 panel.units.clone(),
                 cols.iter().map(|(c, _)| c.clone()).collect(),
-                Matrix::from_columns(panel.units.len(), &data)?,
+                Matrix::from_col_major(panel.units.len(), cols.len(), data)?,
             )
         };
-        let raw = pick(&ind_cols)?;
-        let series = pick(&series_cols)?;
-        let ctx = Context { framework: fw, units: &project.units, period: p, series: &series };
-        let (stages, log) = pipe.run(&ctx, raw).map_err(|e| e.context(format!("period {p}")))?;
-        periods.push(PeriodResult::new(p.clone(), stages, log, fw, project.tiers.as_ref())?);
+        inputs.push(PeriodInput { period: p.clone(), raw: pick(&ind_cols)?, series: pick(&series_cols)? });
     }
+    let runs = pipe.run(fw, &project.units, inputs)?;
+    let periods = project
+        .meta
+        .periods
+        .iter()
+        .zip(runs)
+        .map(|(p, (stages, log))| PeriodResult::new(p.clone(), stages, log, fw, project.tiers.as_ref()))
+        .collect::<Result<Vec<_>>>()?;
     let weights = pipe.weights(fw);
     let effective_weights = fw.effective_weights(&weights);
     let steps = pipe.steps().iter().map(|s| (s.name().to_string(), s.resolved())).collect();
@@ -135,7 +183,7 @@ pub fn compute_matrix(
     let raw = Dataset::new(codes.clone(), cols, raw.clone())?;
     let series = Dataset::new(codes.clone(), Vec::new(), Matrix::missing(codes.len(), 0))?;
     let unit_list: Vec<Unit> = units.iter().map(|u| Unit::new(u)).collect();
-    let ctx = Context { framework, units: &unit_list, period: "", series: &series };
-    let (stages, log) = pipe.run(&ctx, raw)?;
+    let mut runs = pipe.run(framework, &unit_list, vec![PeriodInput { period: String::new(), raw, series }])?;
+    let (stages, log) = runs.pop().expect("one period in, one out");
     PeriodResult::new(String::new(), stages, log, framework, None)
 }

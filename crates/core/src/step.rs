@@ -17,6 +17,10 @@ pub use denominate::DenominateStep;
 pub use normalise_step::NormaliseStep;
 
 /// What a step sees besides its input dataset.
+///
+/// The runner applies each step to every period before the next step runs, so a step can look
+/// across time: `panel` holds this step's input in every period (e.g. for interpolation or
+/// normalisation bounds fixed across periods).
 #[derive(Debug, Clone, Copy)]
 pub struct Context<'a> {
     /// The framework.
@@ -25,8 +29,31 @@ pub struct Context<'a> {
     pub units: &'a [Unit],
     /// The period being computed.
     pub period: &'a str,
-    /// Auxiliary series (denominators) for this period, rows in the input's unit order.
+    /// Auxiliary series (denominators) for this period, one row per project unit (match rows by
+    /// unit code with [`Context::series_values`]: a step may have dropped units).
     pub series: &'a Dataset,
+    /// Every period, in order.
+    pub periods: &'a [String],
+    /// Position of `period` in `periods`.
+    pub period_index: usize,
+    /// This step's input in every period (same order as `periods`).
+    pub panel: &'a [&'a Dataset],
+}
+
+impl Context<'_> {
+    /// A series' values aligned to `units` (NaN for a unit the series does not cover).
+    pub fn series_values(&self, code: &str, units: &[String]) -> Option<Vec<f64>> {
+        let col = self.series.values(code)?;
+        if self.series.units == units {
+            return Some(col.to_vec());
+        }
+        Some(units.iter().map(|u| self.series.units.iter().position(|s| s == u).map_or(f64::NAN, |i| col[i])).collect())
+    }
+
+    /// This step's input of the period named `period`.
+    pub fn input_of(&self, period: &str) -> Option<&Dataset> {
+        self.periods.iter().position(|p| p == period).and_then(|k| self.panel.get(k).copied())
+    }
 }
 
 /// One step of a pipeline.
@@ -39,6 +66,10 @@ pub trait Step: Debug + Send + Sync {
     fn resolved(&self) -> Params;
     /// True if the step may add or remove columns (only `aggregate`).
     fn changes_columns(&self) -> bool {
+        false
+    }
+    /// True if the step may drop units (rows), e.g. `screen`; it never adds or reorders them.
+    fn changes_units(&self) -> bool {
         false
     }
     /// True if the step may turn values into missing ones (e.g. `constant = "missing"`).

@@ -97,12 +97,11 @@ impl Step for DenominateStep {
             let Some(node) = ctx.framework.find(code).map(|i| ctx.framework.node(i)) else { continue };
             let Some(den) = &node.spec.denominator else { continue };
             let d = ctx
-                .series
-                .values(den)
+                .series_values(den, &input.units)
                 .ok_or_else(|| Error::MissingDenominator { indicator: code.clone(), denominator: den.clone() })?;
             let scale = self.overrides.iter().find(|(c, _)| c == code).map_or(self.scale, |(_, s)| *s);
             let col = out.data.col_mut(j);
-            for (i, (x, &dv)) in col.iter_mut().zip(d).enumerate() {
+            for (i, (x, &dv)) in col.iter_mut().zip(&d).enumerate() {
                 if x.is_nan() {
                     continue;
                 }
@@ -156,7 +155,17 @@ mod tests {
         )?;
         let series = Dataset::new(units.clone(), vec!["POP".into()], Matrix::from_columns(3, &[pop.to_vec()])?)?;
         let list: Vec<Unit> = units.iter().map(|u| Unit::new(u)).collect();
-        let ctx = Context { framework: &f, units: &list, period: "2023", series: &series };
+        let periods = ["2023".to_string()];
+        let panel = [&input];
+        let ctx = Context {
+            framework: &f,
+            units: &list,
+            period: "2023",
+            series: &series,
+            periods: &periods,
+            period_index: 0,
+            panel: &panel,
+        };
         let step = crate::step::build(&spec, &f)?;
         Ok(step.apply(&ctx, &input)?.0)
     }

@@ -278,6 +278,7 @@ pub(crate) fn load_data(
         columns: cols.codes.clone(),
         periods,
         data,
+        notes: Vec::new(),
     })
 }
 
