@@ -71,15 +71,20 @@ impl Pipeline {
                     period_index: k,
                     panel: &panel,
                 };
-                let (o, messages) = s
+                let o = s
                     .apply(&ctx, panel[k])
                     .map_err(|e| if period.is_empty() { e } else { e.context(format!("period {period}")) })?;
-                check_invariants(s.as_ref(), panel[k], &o)?;
-                results.push((o, messages));
+                check_invariants(s.as_ref(), panel[k], &o.data)?;
+                results.push(o);
             }
-            for ((stages, log), (o, messages)) in out.iter_mut().zip(results) {
-                log.push(StepLog { step: s.name().into(), stage: s.stage().into(), messages });
-                stages.push((s.stage().to_string(), o));
+            for ((stages, log), o) in out.iter_mut().zip(results) {
+                log.push(StepLog {
+                    step: s.name().into(),
+                    stage: s.stage().into(),
+                    messages: o.messages,
+                    changes: o.changes,
+                });
+                stages.push((s.stage().to_string(), o.data));
             }
         }
         Ok(out)

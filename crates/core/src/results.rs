@@ -13,6 +13,29 @@ pub struct StepLog {
     pub stage: String,
     /// What it changed.
     pub messages: Vec<Text>,
+    /// Cells it changed, one by one (imputed cells, capped points, dropped units…).
+    pub changes: Vec<CellChange>,
+}
+
+/// One cell a step changed (or a unit or indicator it dropped).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CellChange {
+    /// Unit code (empty when the change concerns a whole indicator).
+    pub unit: String,
+    /// Indicator code (empty when the change concerns a whole unit).
+    pub code: String,
+    /// Value before (NaN when missing or not applicable).
+    #[serde(serialize_with = "nan_as_null")]
+    pub before: f64,
+    /// Value after (NaN when missing or not applicable).
+    #[serde(serialize_with = "nan_as_null")]
+    pub after: f64,
+    /// What was done (e.g. `mean`, `winsorised_high`, `log_ct`, `dropped`).
+    pub what: String,
+}
+
+fn nan_as_null<S: serde::Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+    if x.is_finite() { s.serialize_f64(*x) } else { s.serialize_none() }
 }
 
 /// The results of one period.

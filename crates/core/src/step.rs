@@ -80,12 +80,33 @@ pub trait Step: Debug + Send + Sync {
     fn weights(&self) -> Option<&[f64]> {
         None
     }
-    /// Applies the step; returns the new stage and log messages.
-    fn apply(&self, ctx: &Context<'_>, input: &Dataset) -> Result<(Dataset, Vec<Text>)>;
+    /// Applies the step; returns the new stage and what it did.
+    fn apply(&self, ctx: &Context<'_>, input: &Dataset) -> Result<StepOutput>;
 }
 
 /// Constructor of a step from its spec.
 pub type StepBuilder = fn(&StepSpec, &Framework) -> std::result::Result<Box<dyn Step>, ParamError>;
+
+/// What a step produced: the new stage, log messages and the cells it changed.
+#[derive(Debug, Clone)]
+pub struct StepOutput {
+    /// The new stage.
+    pub data: Dataset,
+    /// What the step did, in both languages.
+    pub messages: Vec<Text>,
+    /// Cell-level changes worth listing (imputed cells, capped points, dropped units…); steps that
+    /// transform every cell (normalise, aggregate) list none.
+    pub changes: Vec<CellChange>,
+}
+
+impl StepOutput {
+    /// An output with messages and no listed cell changes.
+    pub fn new(data: Dataset, messages: Vec<Text>) -> Self {
+        StepOutput { data, messages, changes: Vec::new() }
+    }
+}
+
+pub use crate::results::CellChange;
 
 /// A registered step: its name, parameters and constructor.
 #[derive(Debug, Clone, Copy)]

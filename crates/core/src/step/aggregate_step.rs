@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Context, Step, StepInfo};
+use super::{Context, Step, StepInfo, StepOutput};
 use crate::aggregate::{self, AggError, AggInput, Aggregator};
 use crate::{Dataset, Error, Framework, ParamError, ParamInfo, ParamReader, Params, Result, StepSpec, Text, Value};
 
@@ -234,7 +234,7 @@ impl Step for AggregateStep {
         Some(&self.weights)
     }
 
-    fn apply(&self, ctx: &Context<'_>, input: &Dataset) -> Result<(Dataset, Vec<Text>)> {
+    fn apply(&self, ctx: &Context<'_>, input: &Dataset) -> Result<StepOutput> {
         let fw = ctx.framework;
         let n = input.units.len();
         // Column of every node in the output; indicators come from the input.
@@ -278,7 +278,7 @@ impl Step for AggregateStep {
             *counts.entry(method).or_default() += 1;
         }
         let desc: Vec<String> = counts.iter().map(|(m, c)| format!("{m} × {c}")).collect();
-        Ok((
+        Ok(StepOutput::new(
             out,
             vec![Text::new(
                 format!(

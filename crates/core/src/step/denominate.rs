@@ -4,7 +4,7 @@
 //! Reference: COINr `Denominate` (x / denominator, `ScaleFactor`). A missing denominator gives a
 //! missing value (logged); a zero denominator is an error naming the unit.
 
-use super::{Context, Step, StepInfo};
+use super::{Context, Step, StepInfo, StepOutput};
 use crate::{Dataset, Error, Framework, ParamError, ParamInfo, ParamReader, Params, Result, StepSpec, Text, Value};
 
 const PARAMS: &[ParamInfo] = &[
@@ -89,10 +89,11 @@ impl Step for DenominateStep {
         p
     }
 
-    fn apply(&self, ctx: &Context<'_>, input: &Dataset) -> Result<(Dataset, Vec<Text>)> {
+    fn apply(&self, ctx: &Context<'_>, input: &Dataset) -> Result<StepOutput> {
         let mut out = input.clone();
         let mut divided = Vec::new();
         let mut missing_cells = 0usize;
+        let mut changes = Vec::new();
         for (j, code) in input.columns.iter().enumerate() {
             let Some(node) = ctx.framework.find(code).map(|i| ctx.framework.node(i)) else { continue };
             let Some(den) = &node.spec.denominator else { continue };
@@ -115,6 +116,13 @@ impl Step for DenominateStep {
                 }
                 if dv.is_nan() {
                     missing_cells += 1;
+                    changes.push(crate::step::CellChange {
+                        unit: input.units[i].clone(),
+                        code: code.clone(),
+                        before: *x,
+                        after: f64::NAN,
+                        what: format!("denominator_{den}_missing"),
+                    });
                 }
                 *x = *x / dv * scale;
             }
@@ -130,7 +138,7 @@ impl Step for DenominateStep {
                 format!("{missing_cells} 个单元格因分母缺失而变为缺失"),
             ));
         }
-        Ok((out, log))
+        Ok(StepOutput { data: out, messages: log, changes })
     }
 }
 
@@ -167,7 +175,7 @@ mod tests {
             panel: &panel,
         };
         let step = crate::step::build(&spec, &f)?;
-        Ok(step.apply(&ctx, &input)?.0)
+        Ok(step.apply(&ctx, &input)?.data)
     }
 
     #[test]

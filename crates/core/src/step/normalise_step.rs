@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Context, Step, StepInfo};
+use super::{Context, Step, StepInfo, StepOutput};
 use crate::normalise::{self, IndicatorInfo, NormError, Normaliser};
 use crate::{Dataset, Error, Framework, ParamError, ParamInfo, ParamReader, Params, Result, StepSpec, Text, Value};
 
@@ -129,7 +129,7 @@ impl Step for NormaliseStep {
         self.constant == "missing"
     }
 
-    fn apply(&self, ctx: &Context<'_>, input: &Dataset) -> Result<(Dataset, Vec<Text>)> {
+    fn apply(&self, ctx: &Context<'_>, input: &Dataset) -> Result<StepOutput> {
         let mut out = input.clone();
         let mut adjusted = vec![0.0; input.units.len()];
         let mut fallbacks = Vec::new();
@@ -200,7 +200,7 @@ impl Step for NormaliseStep {
                 format!("常数指标按 {} 处理：{}", self.constant, fallbacks.join("，")),
             ));
         }
-        Ok((out, log))
+        Ok(StepOutput::new(out, log))
     }
 }
 
