@@ -28,6 +28,7 @@
 #![deny(missing_docs)]
 
 pub mod aggregate;
+pub mod changes;
 mod dataset;
 mod error;
 pub mod framework;

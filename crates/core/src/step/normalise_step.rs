@@ -20,7 +20,21 @@ const EXTRA: &[ParamInfo] = &[
         doc_en: "per-indicator parameters, e.g. { CO2 = { method = \"rank\" } }",
         doc_zh: "按指标覆盖参数，例如 { CO2 = { method = \"rank\" } }",
     },
+    ParamInfo {
+        name: "bounds",
+        default: "\"period\"",
+        doc_en: "panels: fit the normalisation on each period (period), on all periods pooled (pooled), or on one reference period (reference) so scores are comparable over time",
+        doc_zh: "面板数据：按各期分别拟合（period）、所有期合并拟合（pooled）或以参考期拟合（reference），使得分跨期可比",
+    },
+    ParamInfo {
+        name: "reference",
+        default: "\"\"",
+        doc_en: "the reference period when bounds = \"reference\"",
+        doc_zh: "bounds = \"reference\" 时的参考期",
+    },
 ];
+
+const BOUNDS: &[&str] = &["period", "pooled", "reference"];
 
 pub(super) const INFO: StepInfo = StepInfo {
     name: "normalise",
@@ -34,6 +48,8 @@ pub(super) const INFO: StepInfo = StepInfo {
         normalise::PARAMS[5],
         EXTRA[0],
         EXTRA[1],
+        EXTRA[2],
+        EXTRA[3],
     ],
     doc_en: "Normalise indicators (after direction adjustment) to a common scale.",
     doc_zh: "指标正向化后进行标准化，使其量纲一致。",
@@ -46,6 +62,10 @@ const CONSTANT: &[&str] = &["error", "missing", "midpoint"];
 #[derive(Debug)]
 pub struct NormaliseStep {
     default: Box<dyn Normaliser>,
+    /// `period`, `pooled` or `reference`.
+    bounds: &'static str,
+    /// The reference period (when `bounds` is `reference`).
+    reference: String,
     constant: &'static str,
     overrides: BTreeMap<String, Box<dyn Normaliser>>,
     resolved: Params,
@@ -54,6 +74,16 @@ pub struct NormaliseStep {
 fn build(spec: &StepSpec, fw: &Framework) -> std::result::Result<Box<dyn Step>, ParamError> {
     let r = ParamReader::new(&spec.params, INFO.params)?;
     let default = normalise::build(&r)?;
+    let b = r.choice("bounds", "period", BOUNDS)?;
+    let bounds = BOUNDS.iter().copied().find(|x| *x == b).unwrap_or("period");
+    let reference = r.str("reference", "")?.to_string();
+    if bounds == "reference" && reference.is_empty() {
+        return Err(ParamError::OutOfDomain {
+            name: "reference".into(),
+            got: "\"\"".into(),
+            expected: "bounds = \"reference\" needs a reference period, e.g. reference = \"2010\"",
+        });
+    }
     let c = r.choice("constant", "error", CONSTANT)?;
     let constant = CONSTANT.iter().copied().find(|x| *x == c).unwrap_or("error");
     let mut overrides = BTreeMap::new();
@@ -84,8 +114,12 @@ fn build(spec: &StepSpec, fw: &Framework) -> std::result::Result<Box<dyn Step>, 
         overrides.insert(code.to_string(), n);
     }
     resolved.insert("constant".into(), Value::Str(constant.into()));
+    resolved.insert("bounds".into(), Value::Str(bounds.into()));
+    if bounds == "reference" {
+        resolved.insert("reference".into(), Value::Str(reference.clone()));
+    }
     resolved.insert("overrides".into(), Value::Table(res_over));
-    Ok(Box::new(NormaliseStep { default, constant, overrides, resolved }))
+    Ok(Box::new(NormaliseStep { default, bounds, reference, constant, overrides, resolved }))
 }
 
 /// The parameters relevant to `method`, with defaults filled in.
@@ -132,7 +166,14 @@ impl Step for NormaliseStep {
     fn apply(&self, ctx: &Context<'_>, input: &Dataset) -> Result<StepOutput> {
         let mut out = input.clone();
         let mut adjusted = vec![0.0; input.units.len()];
+        let mut fit_on: Vec<f64> = Vec::new();
         let mut fallbacks = Vec::new();
+        let reference = match self.bounds {
+            "reference" => Some(
+                ctx.input_of(&self.reference).ok_or_else(|| Error::UnknownPeriod { period: self.reference.clone() })?,
+            ),
+            _ => None,
+        };
         for (j, code) in input.columns.iter().enumerate() {
             let Some(node) = ctx.framework.find(code).map(|i| ctx.framework.node(i)) else { continue };
             let spec = &node.spec;
@@ -142,8 +183,28 @@ impl Step for NormaliseStep {
             for (a, &x) in adjusted.iter_mut().zip(input.data.col(j)) {
                 *a = x * spec.direction;
             }
+            // The data the normaliser is fitted on: this period, all periods, or the reference.
+            let fit_data: &[f64] = match (self.bounds, reference) {
+                ("pooled", _) => {
+                    fit_on.clear();
+                    for d in ctx.panel {
+                        if let Some(c) = d.values(code) {
+                            fit_on.extend(c.iter().map(|x| x * spec.direction));
+                        }
+                    }
+                    &fit_on
+                }
+                (_, Some(r)) => {
+                    fit_on.clear();
+                    if let Some(c) = r.values(code) {
+                        fit_on.extend(c.iter().map(|x| x * spec.direction));
+                    }
+                    &fit_on
+                }
+                _ => &adjusted,
+            };
             let col = out.data.col_mut(j);
-            match n.fit(&adjusted, &info) {
+            match n.fit(fit_data, &info) {
                 Ok(f) => f.apply(&adjusted, col),
                 Err(NormError::Constant { value }) => match self.constant {
                     "missing" => {
