@@ -31,6 +31,9 @@ pub struct RunArgs {
     /// Do not print the table (不打印结果表).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Period whose table is printed; default: the last (打印哪一期的结果表；默认最后一期).
+    #[arg(long)]
+    pub period: Option<String>,
 }
 
 /// Runs `baydex run`.
@@ -51,9 +54,28 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
             return Err(Reported(1).into());
         }
     };
-    let files = output::render(&loaded, &results, &args.set);
+    let audits = match baydex_core::audit::audit_results(&loaded.project, &results, &Default::default()) {
+        Ok(a) => a,
+        Err(e) => {
+            anstream::eprintln!("{}{}: {}", tr(lang, "error: ", "错误："), loaded.file, messages::core_error(&e, lang));
+            anstream::eprintln!("{}", tr(lang, "Nothing was written.", "未写入任何文件。"));
+            return Err(Reported(1).into());
+        }
+    };
+    let files = output::render(&loaded, &results, &audits, &args.set);
     if !args.quiet {
-        print_report(&loaded, &results, lang);
+        if let Some(p) = &args.period
+            && !results.periods.iter().any(|r| &r.period == p)
+        {
+            anstream::eprintln!(
+                "{}--period {p}: {} {}",
+                tr(lang, "error: ", "错误："),
+                tr(lang, "not a computed period; computed:", "不是已计算的期；已计算："),
+                loaded.project.meta.periods.join(", ")
+            );
+            return Err(Reported(2).into());
+        }
+        print_report(&loaded, &results, args.period.as_deref(), lang);
     }
     output::commit(&args.out, &files).map_err(|e| {
         anyhow::anyhow!("{} {}: {e}", tr(lang, "cannot write the results to", "无法写入结果到"), args.out.display())
@@ -63,7 +85,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_report(loaded: &baydex_data::LoadedProject, results: &baydex_core::Results, lang: Lang) {
+fn print_report(loaded: &baydex_data::LoadedProject, results: &baydex_core::Results, period: Option<&str>, lang: Lang) {
     let p = &loaded.project;
     let fw = &p.framework;
     let bold = Style::new().effects(Effects::BOLD);
@@ -76,7 +98,9 @@ fn print_report(loaded: &baydex_data::LoadedProject, results: &baydex_core::Resu
             None => name.clone(),
         })
         .collect();
-    for pr in &results.periods {
+    // One table: the chosen period, by default the last.
+    let shown = results.periods.iter().filter(|r| period.is_none_or(|p| p == r.period)).next_back();
+    if let Some(pr) = shown {
         println!();
         println!("{bold}{} · {}{bold:#}", p.meta.name.get(lang), pr.period);
         if p.meta.illustrative {
@@ -96,6 +120,27 @@ fn print_report(loaded: &baydex_data::LoadedProject, results: &baydex_core::Resu
             tr(lang, "pipeline", "流程"),
             steps.join(" → ")
         );
+        if results.periods.len() > 1 {
+            println!(
+                "{}",
+                match lang {
+                    Lang::En => format!(
+                        "{} periods ({} – {}); the table shows {} (choose with --period); every period is in the outputs",
+                        results.periods.len(),
+                        results.periods[0].period,
+                        results.periods[results.periods.len() - 1].period,
+                        pr.period
+                    ),
+                    Lang::Zh => format!(
+                        "共 {} 期（{}–{}）；下表为 {} 年（可用 --period 选择）；各期结果均已写入输出文件",
+                        results.periods.len(),
+                        results.periods[0].period,
+                        results.periods[results.periods.len() - 1].period,
+                        pr.period
+                    ),
+                }
+            );
+        }
         println!();
         print!("{}", table::render(p, pr, lang));
         let tiers = table::tier_summary(p, pr, lang);
@@ -104,6 +149,11 @@ fn print_report(loaded: &baydex_data::LoadedProject, results: &baydex_core::Resu
             print!("{tiers}");
         }
         print!("{}", table::leaders(p, pr, lang));
+    }
+    let panel = table::panel_summary(p, results, lang);
+    if !panel.is_empty() {
+        println!();
+        print!("{panel}");
     }
     println!();
 }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod cmd_audit;
 mod cmd_init;
 mod cmd_run;
 mod cmd_validate;
@@ -21,6 +22,7 @@ Examples / 示例:
   baydex run examples/asem/asem.toml --set normalise.method=zscore
   baydex run FILE --set normalise.range=[1,100] --set aggregate.method=gmean
   baydex validate FILE                         Check a project without computing (只检查不计算)
+  baydex audit FILE --pval 0.05                Statistical audit: availability, correlations, alpha, PCA (统计审计)
   baydex init my-index                         Scaffold a project from the GBA framework (生成项目模板)
 
 Project file format / 项目文件格式: docs/project-file.md";
@@ -42,6 +44,8 @@ enum Command {
     Validate(cmd_validate::ValidateArgs),
     /// Scaffold a new project from the GBA framework, with data-entry templates (生成新项目模板).
     Init(cmd_init::InitArgs),
+    /// Audit an index: availability, correlations, Cronbach's alpha, PCA (统计审计：可得性、相关、信度、主成分).
+    Audit(cmd_audit::AuditArgs),
 }
 
 /// `--lang`: zh or en; default from BAYDEX_LANG, then LANG/LC_ALL (zh* → zh), else en.
@@ -78,6 +82,7 @@ fn run() -> anyhow::Result<()> {
         Command::Run(a) => cmd_run::run(a),
         Command::Validate(a) => cmd_validate::run(a),
         Command::Init(a) => cmd_init::run(a),
+        Command::Audit(a) => cmd_audit::run(a),
     }
 }
 

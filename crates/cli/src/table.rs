@@ -238,6 +238,64 @@ pub fn tier_summary(project: &Project, pr: &PeriodResult, lang: Lang) -> String 
     out
 }
 
+/// For panels: the index's change from the first to the last period for every unit, by final rank.
+pub fn panel_summary(project: &Project, results: &baydex_core::Results, lang: Lang) -> String {
+    let p = &results.periods;
+    if p.len() < 2 {
+        return String::new();
+    }
+    let fw = &project.framework;
+    let root = fw.root();
+    let (first, last) = (&p[0], &p[p.len() - 1]);
+    let unit_name = |code: &str| {
+        project.units.iter().find(|u| u.code == code).map_or(code.to_string(), |u| u.name.get(lang).to_string())
+    };
+    let name_w = project.units.iter().map(|u| width(u.name.get(lang))).max().unwrap_or(4).max(4);
+    let mut order: Vec<usize> = (0..last.units().len()).collect();
+    order.sort_by_key(|&u| (last.ranks(root)[u].unwrap_or(u32::MAX), last.units()[u].clone()));
+    let mut out = String::new();
+    let head = Style::new().effects(Effects::BOLD);
+    let title = match lang {
+        Lang::En => format!("Change {} → {} (index):", first.period, last.period),
+        Lang::Zh => format!("{} → {} 指数变化：", first.period, last.period),
+    };
+    let _ = writeln!(out, "{head}{title}{head:#}");
+    let _ = writeln!(
+        out,
+        "  {}  {:>8}  {:>8}  {:>8}  {:>8}  {:>9}",
+        pad_right(tr(lang, "Region", "地区"), name_w),
+        first.period,
+        last.period,
+        tr(lang, "change", "变化"),
+        tr(lang, "CAGR", "年均增速"),
+        tr(lang, "rank", "排名"),
+    );
+    for &u in &order {
+        let code = &last.units()[u];
+        let to = last.scores(root)[u];
+        let to_rank = last.ranks(root)[u];
+        let (from, from_rank) = first
+            .units()
+            .iter()
+            .position(|x| x == code)
+            .map_or((f64::NAN, None), |i| (first.scores(root)[i], first.ranks(root)[i]));
+        let cagr = baydex_core::changes::cagr(&first.period, &last.period, from, to)
+            .map_or("—".to_string(), |g| format!("{:+.2}%", g * 100.0));
+        let rank = |r: Option<u32>| r.map_or("—".to_string(), |r| r.to_string());
+        let _ = writeln!(
+            out,
+            "  {}  {:>8}  {:>8}  {:>8}  {:>8}  {:>9}",
+            pad_right(&unit_name(code), name_w),
+            score(from),
+            score(to),
+            if (to - from).is_nan() { "—".to_string() } else { format!("{:+.1}", to - from) },
+            cagr,
+            format!("{} → {}", rank(from_rank), rank(to_rank)),
+        );
+    }
+    out
+}
+
 /// Wraps text to `max` display columns: at spaces for Latin text, anywhere between CJK characters.
 pub fn wrap(text: &str, max: usize, indent: &str) -> String {
     let mut lines: Vec<String> = Vec::new();

@@ -28,10 +28,12 @@
 #![deny(missing_docs)]
 
 pub mod aggregate;
+pub mod audit;
 pub mod changes;
 mod dataset;
 mod error;
 pub mod framework;
+mod linalg;
 mod matrix;
 mod model;
 pub mod normalise;

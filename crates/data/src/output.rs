@@ -1,4 +1,5 @@
-//! Writing a run's outputs: `scores.csv`, `stages/<Stage>.csv`, `results.json`, `manifest.json`.
+//! Writing a run's outputs: `scores.csv`, `stages/<Stage>.csv`, `audit/<table>.csv`,
+//! `results.json`, `manifest.json`.
 //!
 //! Everything is rendered in memory first; files are then written to temporary names in the
 //! output directory and renamed into place only when every one of them was written, so a failed
@@ -8,6 +9,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::LoadedProject;
+use baydex_core::audit::Audit;
 use baydex_core::{Dataset, Project, Results};
 use serde_json::{Value as Json, json};
 
@@ -89,8 +91,9 @@ fn num(x: f64) -> Json {
     if x.is_finite() { json!(x) } else { Json::Null }
 }
 
-/// `results.json`: the framework, units, tiers and every node's scores, ranks and tiers.
-pub fn results_json(project: &Project, results: &Results) -> Json {
+/// `results.json`: the framework, units, tiers, every node's scores, ranks and tiers, and the
+/// audit of each period (key `audit`, `null` when no audit of that period is given).
+pub fn results_json(project: &Project, results: &Results, audits: &[Audit]) -> Json {
     let fw = &project.framework;
     let nodes: Vec<Json> = fw
         .output_order()
@@ -139,7 +142,11 @@ pub fn results_json(project: &Project, results: &Results) -> Json {
                     }),
                 );
             }
-            json!({"period": pr.period, "units": pr.units(), "nodes": scores, "log": pr.log})
+            let audit = audits
+                .iter()
+                .find(|a| a.period == pr.period)
+                .map_or(Json::Null, |a| serde_json::to_value(a).unwrap_or(Json::Null));
+            json!({"period": pr.period, "units": pr.units(), "nodes": scores, "log": pr.log, "audit": audit})
         })
         .collect();
     json!({
@@ -172,11 +179,93 @@ pub fn manifest_json(loaded: &LoadedProject, results: &Results, sets: &[String])
     })
 }
 
+/// A CSV table built row by row (fields escaped as needed).
+struct Csv(String);
+
+impl Csv {
+    fn new(header: &str) -> Self {
+        Csv(format!("{header}\n"))
+    }
+    fn row(&mut self, fields: &[&str]) {
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        self.0.push_str(&line.join(","));
+        self.0.push('\n');
+    }
+}
+
+/// The audit tables as CSV files (relative path, contents), every period stacked:
+/// `availability_units.csv`, `availability_indicators.csv`, `correlations.csv` (long),
+/// `cronbach.csv`, `pca_variance.csv`, `pca_loadings.csv` (PC1) and `effective_weights.csv`.
+pub fn audit_csvs(audits: &[Audit]) -> Vec<(&'static str, String)> {
+    let mut units = Csv::new("period,unit,available,total,share,missing");
+    let mut inds = Csv::new("period,indicator,available,total,share");
+    let mut corr = Csv::new("period,level,var1,var2,relation,method,r,n,flag");
+    let mut cron = Csv::new("period,group,group_level,child_level,k,alpha");
+    let mut pvar = Csv::new("period,group,pc,variance,prop_var,n_obs");
+    let mut pload = Csv::new("period,group,code,pc1_loading");
+    let mut eff = Csv::new("period,code,level,weight,effective_weight");
+    for a in audits {
+        let p = a.period.as_str();
+        for u in &a.availability.units {
+            let missing = u.missing.join(";");
+            units.row(&[p, &u.unit, &u.available.to_string(), &u.total.to_string(), &fmt_num(u.share), &missing]);
+        }
+        for i in &a.availability.indicators {
+            inds.row(&[p, &i.code, &i.available.to_string(), &i.total.to_string(), &fmt_num(i.share)]);
+        }
+        for c in &a.correlations {
+            let flag = c.flag.map_or("", |f| f.code());
+            corr.row(&[
+                p,
+                &c.level.to_string(),
+                &c.var1,
+                &c.var2,
+                c.relation.code(),
+                c.method.code(),
+                &fmt_num(c.r),
+                &c.n.to_string(),
+                flag,
+            ]);
+        }
+        for c in &a.cronbach {
+            cron.row(&[
+                p,
+                &c.group,
+                &c.group_level.to_string(),
+                &c.child_level.to_string(),
+                &c.k.to_string(),
+                &fmt_num(c.alpha),
+            ]);
+        }
+        for g in &a.pca {
+            for (k, (v, s)) in g.variance.iter().zip(&g.prop_var).enumerate() {
+                pvar.row(&[p, &g.group, &format!("PC{}", k + 1), &fmt_num(*v), &fmt_num(*s), &g.n_obs.to_string()]);
+            }
+            for (code, l) in g.children.iter().zip(&g.pc1_loadings) {
+                pload.row(&[p, &g.group, code, &fmt_num(*l)]);
+            }
+        }
+        for w in &a.effective_weights {
+            eff.row(&[p, &w.code, &w.level.to_string(), &fmt_num(w.weight), &fmt_num(w.effective)]);
+        }
+    }
+    vec![
+        ("availability_units.csv", units.0),
+        ("availability_indicators.csv", inds.0),
+        ("correlations.csv", corr.0),
+        ("cronbach.csv", cron.0),
+        ("pca_variance.csv", pvar.0),
+        ("pca_loadings.csv", pload.0),
+        ("effective_weights.csv", eff.0),
+    ]
+}
+
 /// Written next to the results when (some of) the data are illustrative; removed otherwise.
 pub const ILLUSTRATIVE: &str = "ILLUSTRATIVE.txt";
 
-/// Every output file of a run.
-pub fn render(loaded: &LoadedProject, results: &Results, sets: &[String]) -> Vec<OutFile> {
+/// Every output file of a run, with the audit of each period (`audit/*.csv` and the `audit` key
+/// of `results.json`; no audit files when `audits` is empty).
+pub fn render(loaded: &LoadedProject, results: &Results, audits: &[Audit], sets: &[String]) -> Vec<OutFile> {
     let project = &loaded.project;
     let mut files = vec![OutFile { rel: "scores.csv".into(), bytes: scores_csv(project, results).into_bytes() }];
     // Stages: every stage name in pipeline order, all periods stacked.
@@ -190,12 +279,17 @@ pub fn render(loaded: &LoadedProject, results: &Results, sets: &[String]) -> Vec
             });
         }
     }
+    if !audits.is_empty() {
+        for (name, text) in audit_csvs(audits) {
+            files.push(OutFile { rel: Path::new("audit").join(name), bytes: text.into_bytes() });
+        }
+    }
     let pretty = |v: &Json| {
         let mut b = serde_json::to_vec_pretty(v).unwrap_or_default();
         b.push(b'\n');
         b
     };
-    files.push(OutFile { rel: "results.json".into(), bytes: pretty(&results_json(project, results)) });
+    files.push(OutFile { rel: "results.json".into(), bytes: pretty(&results_json(project, results, audits)) });
     if project.meta.illustrative {
         let note = format!(
             "ILLUSTRATIVE DATA / 示意数据\n\n{}\n\n{}\n\nmanifest.json and results.json carry \"illustrative\": true.\n",
@@ -208,7 +302,8 @@ pub fn render(loaded: &LoadedProject, results: &Results, sets: &[String]) -> Vec
 }
 
 /// Writes the files into `dir` all-or-nothing: every file goes to a temporary name first and is
-/// renamed into place only when all were written. Stale `stages/*.csv` of earlier runs are removed.
+/// renamed into place only when all were written. Stale `stages/*.csv` and `audit/*.csv` of
+/// earlier runs are removed.
 pub fn commit(dir: &Path, files: &[OutFile]) -> std::io::Result<()> {
     let mut temps: Vec<(PathBuf, PathBuf)> = Vec::new();
     let result = (|| {
@@ -239,13 +334,14 @@ pub fn commit(dir: &Path, files: &[OutFile]) -> std::io::Result<()> {
     if !temps.iter().any(|(_, t)| *t == notice) && notice.is_file() {
         std::fs::remove_file(&notice)?;
     }
-    let stages = dir.join("stages");
-    if let Ok(rd) = std::fs::read_dir(&stages) {
-        for e in rd.flatten() {
-            let p = e.path();
-            let produced = temps.iter().any(|(_, t)| *t == p);
-            if !produced && p.extension().is_some_and(|x| x == "csv") {
-                let _ = std::fs::remove_file(p);
+    for sub in ["stages", "audit"] {
+        if let Ok(rd) = std::fs::read_dir(dir.join(sub)) {
+            for e in rd.flatten() {
+                let p = e.path();
+                let produced = temps.iter().any(|(_, t)| *t == p);
+                if !produced && p.extension().is_some_and(|x| x == "csv") {
+                    let _ = std::fs::remove_file(p);
+                }
             }
         }
     }
@@ -280,5 +376,50 @@ mod tests {
         assert!(!d.path().join(".a.csv.baydex-tmp").exists());
         commit(d.path(), &files).unwrap();
         assert_eq!(std::fs::read(d.path().join("a.csv")).unwrap(), b"new");
+    }
+
+    #[test]
+    fn commit_removes_stale_stage_and_audit_files() {
+        let d = tempfile::tempdir().unwrap();
+        for f in ["stages/Old.csv", "audit/old_table.csv", "audit/cronbach.csv"] {
+            std::fs::create_dir_all(d.path().join(f).parent().unwrap()).unwrap();
+            std::fs::write(d.path().join(f), b"old").unwrap();
+        }
+        std::fs::write(d.path().join("audit/notes.txt"), b"mine").unwrap();
+        let files = vec![OutFile { rel: "audit/cronbach.csv".into(), bytes: b"new".to_vec() }];
+        commit(d.path(), &files).unwrap();
+        assert!(!d.path().join("stages/Old.csv").exists());
+        assert!(!d.path().join("audit/old_table.csv").exists());
+        assert_eq!(std::fs::read(d.path().join("audit/cronbach.csv")).unwrap(), b"new");
+        assert!(d.path().join("audit/notes.txt").exists(), "only CSV files are cleaned up");
+    }
+
+    #[test]
+    fn audit_tables() {
+        use baydex_core::audit::{AuditParams, audit_period};
+        use baydex_core::{Framework, Matrix, NodeSpec, StepSpec, compute_matrix};
+        let fw = Framework::build(vec![
+            NodeSpec::aggregate("I", None),
+            NodeSpec::indicator("a", "I"),
+            NodeSpec::indicator("b", "I"),
+        ])
+        .unwrap();
+        let raw = Matrix::from_columns(4, &[vec![1., 2., 3., 4.], vec![1., 3., 2., f64::NAN]]).unwrap();
+        let pipeline = [StepSpec::new("normalise"), StepSpec::new("aggregate")];
+        let pr = compute_matrix(&fw, &["w", "x", "y", "z"], &raw, &pipeline).unwrap();
+        let w = vec![1.0; 3];
+        let a = audit_period(&fw, &pr, &AuditParams::default(), &w, &fw.effective_weights(&w)).unwrap();
+        let t: std::collections::HashMap<&str, String> = audit_csvs(&[a]).into_iter().collect();
+        assert_eq!(t.len(), 7);
+        let corr = &t["correlations.csv"];
+        assert!(corr.starts_with("period,level,var1,var2,relation,method,r,n,flag\n"), "{corr}");
+        // a ~ I, b ~ I (parent), a ~ b (within), for both methods.
+        assert_eq!(corr.lines().count(), 1 + 6);
+        assert!(corr.contains(",1,a,b,within,pearson,"), "{corr}");
+        assert!(t["availability_units.csv"].contains(",z,1,2,0.5,b\n"), "{}", t["availability_units.csv"]);
+        assert!(t["pca_variance.csv"].contains(",I,PC1,"));
+        assert_eq!(t["pca_loadings.csv"].lines().count(), 3);
+        assert!(t["effective_weights.csv"].contains(",a,1,1,0.5\n"), "{}", t["effective_weights.csv"]);
+        assert_eq!(t["cronbach.csv"].lines().count(), 2);
     }
 }
