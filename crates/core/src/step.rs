@@ -10,7 +10,10 @@ use crate::{Dataset, Framework, ParamError, ParamInfo, Params, Result, StepSpec,
 
 pub(crate) mod aggregate_step;
 mod denominate;
+mod impute_step;
 mod normalise_step;
+mod screen;
+mod treat_step;
 
 pub use aggregate_step::AggregateStep;
 pub use denominate::DenominateStep;
@@ -125,7 +128,8 @@ pub struct StepInfo {
     pub build: StepBuilder,
 }
 
-static REGISTRY: &[StepInfo] = &[denominate::INFO, normalise_step::INFO, aggregate_step::INFO];
+static REGISTRY: &[StepInfo] =
+    &[denominate::INFO, impute_step::INFO, screen::INFO, treat_step::INFO, normalise_step::INFO, aggregate_step::INFO];
 
 /// Every registered step.
 pub fn registry() -> &'static [StepInfo] {
