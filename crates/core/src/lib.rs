@@ -1,15 +1,17 @@
 //! This crate computes composite indices from a dense units × indicators [`Matrix`] through
-//! pure steps (denominate → normalise → aggregate, with more to come). It does not read files,
-//! talk HTTP or know about SQL: `baydex-data` turns project files into a [`Project`], and the
-//! `baydex` command prints and writes the [`Results`].
+//! pure steps (denominate → impute → screen → treat → normalise → aggregate), ranks and tiers the
+//! results, and audits them. It does not read files, talk HTTP or know about SQL: `baydex-data`
+//! turns project files into a [`Project`], and the `baydex` command prints and writes the
+//! [`Results`].
 //!
 //! ```text
 //!  Project ── Panel (one Matrix per period)
 //!     │
-//!     ▼  for each period
-//!  Raw ──denominate──► Denominated ──normalise──► Normalised ──aggregate──► Aggregated
-//!                                                                    │
-//!                                            ranks (1 = best, ties = min), tiers
+//!     ▼  each step runs on every period before the next (steps can look across time)
+//!  Raw ─denominate─► Denominated ─impute─► Imputed ─screen─► Screened ─treat─► Treated
+//!      ─normalise─► Normalised ─aggregate─► Aggregated
+//!                                              │
+//!                 ranks (1 = best, ties = min), tiers, audit, change over time
 //! ```
 //!
 //! ```
