@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# One full ASEM pipeline run (min-max [0,100] → arithmetic mean, 51 units × 49 indicators, 4
-# levels): baydex (criterion, benches/benches/pipeline.rs) against COINr's rebuild of the same coin.
+# One run of COINr's full ASEM example pipeline (denominate → impute → screen → treat → normalise →
+# aggregate, 51 units × 49 indicators, 4 levels; examples/asem/asem_full.toml): baydex (criterion,
+# benches/benches/pipeline.rs) against COINr's rebuild of the same coin (build_example_coin()).
 #
 # The peer: if R with COINr is installed (Rscript -e 'library(COINr)'), it is timed in this run
 # (100 rebuilds of new_coin → Normalise → Aggregate). Otherwise — as on our CI machines, where
@@ -11,8 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/baydex-target}"
 
-cargo bench -p baydex-benches --bench pipeline -- asem_full_pipeline >/dev/null
-est="$CARGO_TARGET_DIR/criterion/asem_full_pipeline/new/estimates.json"
+cargo bench -p baydex-benches --bench pipeline -- asem_full_example_pipeline >/dev/null
+est="$CARGO_TARGET_DIR/criterion/asem_full_example_pipeline/new/estimates.json"
 ours_s=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['mean']['point_estimate']/1e9)" "$est")
 
 if command -v Rscript >/dev/null 2>&1 && Rscript -e 'suppressMessages(library(COINr))' >/dev/null 2>&1; then
@@ -20,9 +21,7 @@ if command -v Rscript >/dev/null 2>&1 && Rscript -e 'suppressMessages(library(CO
     suppressMessages(library(COINr))
     t0 <- proc.time()[["elapsed"]]
     for (i in 1:100) {
-      coin <- suppressMessages(new_coin(ASEM_iData, ASEM_iMeta, quietly = TRUE))
-      coin <- suppressMessages(Normalise(coin, dset = "Raw"))
-      coin <- suppressMessages(Aggregate(coin, dset = "Normalised"))
+      coin <- suppressMessages(build_example_coin(quietly = TRUE))
     }
     cat((proc.time()[["elapsed"]] - t0) / 100)')
   peer_src="COINr measured in this run (100 rebuilds)"
@@ -34,7 +33,7 @@ fi
 python3 - "$ours_s" "$peer_s" "$peer_src" <<'PY'
 import sys
 ours, peer, src = float(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
-print(f"baydex  ASEM full pipeline: {ours*1e6:9.1f} µs per run (criterion mean)")
-print(f"COINr   ASEM full pipeline: {peer*1e6:9.1f} µs per run ({src})")
+print(f"baydex  ASEM full example pipeline: {ours*1e6:9.1f} µs per run (criterion mean)")
+print(f"COINr   ASEM full example pipeline: {peer*1e6:9.1f} µs per run ({src})")
 print(f"ratio   COINr / baydex    : {peer/ours:9.0f}×")
 PY

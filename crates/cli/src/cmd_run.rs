@@ -1,4 +1,4 @@
-//! `baydex run [FILE] [--out DIR] [--lang zh|en] [--set STEP.PARAM=VALUE ...]`.
+//! `baydex run [FILE] [--out DIR] [--lang zh|en] [--set STEP.PARAM=VALUE ...] [--xlsx]`.
 
 use std::path::PathBuf;
 
@@ -31,6 +31,9 @@ pub struct RunArgs {
     /// Do not print the table (不打印结果表).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Also write results.xlsx: scores, stages, framework and tiers in one workbook (同时写出 Excel 结果工作簿).
+    #[arg(long)]
+    pub xlsx: bool,
     /// Period whose table is printed; default: the last (打印哪一期的结果表；默认最后一期).
     #[arg(long)]
     pub period: Option<String>,
@@ -62,7 +65,12 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
             return Err(Reported(1).into());
         }
     };
-    let files = output::render(&loaded, &results, &audits, &args.set);
+    let mut files = output::render(&loaded, &results, &audits, &args.set);
+    if args.xlsx {
+        let bytes = baydex_data::workbook::results_workbook(&loaded, &results, lang)
+            .map_err(|e| anyhow::anyhow!("{}", e.message().get(lang)))?;
+        files.push(output::OutFile { rel: "results.xlsx".into(), bytes });
+    }
     if !args.quiet {
         if let Some(p) = &args.period
             && !results.periods.iter().any(|r| &r.period == p)
@@ -99,7 +107,7 @@ fn print_report(loaded: &baydex_data::LoadedProject, results: &baydex_core::Resu
         })
         .collect();
     // One table: the chosen period, by default the last.
-    let shown = results.periods.iter().filter(|r| period.is_none_or(|p| p == r.period)).next_back();
+    let shown = results.periods.iter().rfind(|r| period.is_none_or(|p| p == r.period));
     if let Some(pr) = shown {
         println!();
         println!("{bold}{} · {}{bold:#}", p.meta.name.get(lang), pr.period);

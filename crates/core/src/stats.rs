@@ -25,16 +25,21 @@ pub(crate) fn present(x: &[f64]) -> Vec<f64> {
 /// Arithmetic mean of the non-missing values (R `mean(x, na.rm = TRUE)`, including its second
 /// refining pass); `None` when every value is missing.
 pub(crate) fn mean(x: &[f64]) -> Option<f64> {
-    let v = present(x);
-    if v.is_empty() {
+    let n = x.iter().filter(|v| !v.is_nan()).count();
+    if n == 0 {
         return None;
     }
-    let n = v.len() as f64;
-    let m = sum(v.iter().copied()) / n;
+    Some(mean_of(x.iter().copied().filter(|v| !v.is_nan()), n))
+}
+
+/// The mean of `n` values (R's two passes), without collecting them.
+fn mean_of<I: Iterator<Item = f64> + Clone>(v: I, n: usize) -> f64 {
+    let nf = n as f64;
+    let m = sum(v.clone()) / nf;
     if !m.is_finite() {
-        return Some(m);
+        return m;
     }
-    Some(m + sum(v.iter().map(|x| x - m)) / n)
+    m + sum(v.map(|x| x - m)) / nf
 }
 
 /// Median of the non-missing values (R `stats::median(x, na.rm = TRUE)`: the middle value, or
@@ -49,40 +54,45 @@ pub(crate) fn median(x: &[f64]) -> Option<f64> {
     Some(if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 })
 }
 
+/// Skewness G1 and kurtosis G2 of the non-missing values in one pass over the data
+/// (`None` where there are too few values; see [`skew`] and [`kurt`]).
+pub(crate) fn skew_kurt(x: &[f64]) -> (Option<f64>, Option<f64>) {
+    let vals = || x.iter().copied().filter(|v| !v.is_nan());
+    let n = vals().count();
+    if n < 3 {
+        return (None, None);
+    }
+    let m = mean_of(vals(), n);
+    let s2 = sum(vals().map(|v| (v - m) * (v - m)));
+    let s3 = sum(vals().map(|v| (v - m) * (v - m) * (v - m)));
+    let nf = n as f64;
+    let g1 = nf.sqrt() * s3 / s2.powf(1.5);
+    let skew = Some(g1 * (nf * (nf - 1.0)).sqrt() / (nf - 2.0));
+    if n < 4 {
+        return (skew, None);
+    }
+    let s4 = sum(vals().map(|v| {
+        let d = v - m;
+        d * d * d * d
+    }));
+    let r = nf * s4 / (s2 * s2);
+    (skew, Some(((nf + 1.0) * (r - 3.0) + 6.0) * (nf - 1.0) / ((nf - 2.0) * (nf - 3.0))))
+}
+
 /// Adjusted Fisher–Pearson skewness G1 of the non-missing values (COINr `skew`, e1071 type 2,
 /// Excel `SKEW`): `g1 = √n Σd³ / (Σd²)^1.5`, `G1 = g1 √(n(n−1)) / (n−2)` with `d = x − mean`.
 /// `None` with fewer than 3 values (COINr stops there); NaN for a constant column.
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn skew(x: &[f64]) -> Option<f64> {
-    let v = present(x);
-    let n = v.len();
-    if n < 3 {
-        return None;
-    }
-    let m = mean(&v)?;
-    let d: Vec<f64> = v.iter().map(|x| x - m).collect();
-    let s2 = sum(d.iter().map(|d| d * d));
-    let s3 = sum(d.iter().map(|d| d * d * d));
-    let nf = n as f64;
-    let g1 = nf.sqrt() * s3 / s2.powf(1.5);
-    Some(g1 * (nf * (nf - 1.0)).sqrt() / (nf - 2.0))
+    skew_kurt(x).0
 }
 
 /// Sample excess kurtosis G2 of the non-missing values (COINr `kurt`, e1071 type 2, Excel `KURT`):
 /// `r = n Σd⁴ / (Σd²)²`, `G2 = ((n+1)(r−3) + 6)(n−1) / ((n−2)(n−3))`. `None` with fewer than 4
 /// values (COINr stops there); NaN for a constant column.
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn kurt(x: &[f64]) -> Option<f64> {
-    let v = present(x);
-    let n = v.len();
-    if n < 4 {
-        return None;
-    }
-    let m = mean(&v)?;
-    let d: Vec<f64> = v.iter().map(|x| x - m).collect();
-    let s2 = sum(d.iter().map(|d| d * d));
-    let s4 = sum(d.iter().map(|d| d * d * d * d));
-    let nf = n as f64;
-    let r = nf * s4 / (s2 * s2);
-    Some(((nf + 1.0) * (r - 3.0) + 6.0) * (nf - 1.0) / ((nf - 2.0) * (nf - 3.0)))
+    skew_kurt(x).1
 }
 
 #[cfg(test)]

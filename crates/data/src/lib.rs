@@ -37,6 +37,7 @@ mod project;
 mod set;
 mod source;
 mod table;
+pub mod workbook;
 
 pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use project::{LoadedProject, load_project, load_project_path};

@@ -9,7 +9,7 @@
 use std::io::Cursor;
 
 use baydex_core::Text;
-use calamine::{Data, Reader, Xlsx};
+use calamine::{Data, Range, Reader, Sheets, Xls, Xlsx};
 
 use crate::diag::{Diagnostic, Location, list, text};
 
@@ -18,6 +18,8 @@ use crate::diag::{Diagnostic, Location, list, text};
 pub(crate) enum Format {
     Csv,
     Xlsx,
+    /// Excel 97–2003 (`.xls`), as statistical offices still publish.
+    Xls,
 }
 
 impl Format {
@@ -27,6 +29,7 @@ impl Format {
         match ext.as_str() {
             "csv" => Some(Format::Csv),
             "xlsx" => Some(Format::Xlsx),
+            "xls" => Some(Format::Xls),
             _ => None,
         }
     }
@@ -65,12 +68,12 @@ impl CellValue {
         }
     }
 
-    /// The cell as a value: NaN when empty or `NA`; an error message (en/zh) and a help text
-    /// when it is not a finite number.
+    /// The cell as a value: NaN when empty or a missing marker ([`MISSING_MARKERS`]); an error
+    /// message (en/zh) and a help text when it is not a finite number.
     pub(crate) fn number(&self) -> Result<f64, (Text, Text)> {
         match self {
             CellValue::Empty => Ok(f64::NAN),
-            CellValue::Text(s) if s == "NA" => Ok(f64::NAN),
+            CellValue::Text(s) if is_missing_marker(s) => Ok(f64::NAN),
             CellValue::Text(s) => parse_number(s),
             CellValue::Number(x) if x.is_finite() => Ok(*x),
             CellValue::Number(x) => Err(not_a_number(&x.to_string())),
@@ -80,8 +83,8 @@ impl CellValue {
                     format!("单元格内容为{}（{shown}），不是数字", what.zh),
                 ),
                 text(
-                    "enter the value as a number, or leave the cell empty (or NA) when missing",
-                    "请填写数值；缺失时留空（或填 NA）",
+                    "enter the value as a number, or leave the cell empty (or NA, ~) when missing",
+                    "请填写数值；缺失时留空（或填 NA、~）",
                 ),
             )),
         }
@@ -92,6 +95,87 @@ impl CellValue {
 /// prints them (shortest round-trip form).
 pub(crate) fn format_number(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 { format!("{}", x as i64) } else { x.to_string() }
+}
+
+/// Text that marks a missing value, like an empty cell: `NA`, `~` (yearbooks: 没有数字, "not
+/// available"; also the full-width `～`) and `..` (OECD, World Bank, UN: "not available").
+///
+/// Not included, on purpose: `-` and `—` (Hong Kong's C&SD and many yearbooks use them for
+/// "nil", i.e. zero, or "not applicable") and `…` (Chinese yearbooks: 数据不足本表最小单位数,
+/// "too small to show", i.e. a positive value). Reading them as missing would silently change the
+/// data; they stay errors whose help says so.
+pub(crate) const MISSING_MARKERS: &[&str] = &["NA", "~", "～", ".."];
+
+/// True when `s` (trimmed) is a missing marker.
+pub(crate) fn is_missing_marker(s: &str) -> bool {
+    MISSING_MARKERS.contains(&s.trim())
+}
+
+/// Superscript characters that stand for a plain letter or digit in flags (`ʳ` → `r`, `¹` → `1`).
+const SUPERSCRIPTS: &[(char, char)] = &[
+    ('⁰', '0'),
+    ('¹', '1'),
+    ('²', '2'),
+    ('³', '3'),
+    ('⁴', '4'),
+    ('⁵', '5'),
+    ('⁶', '6'),
+    ('⁷', '7'),
+    ('⁸', '8'),
+    ('⁹', '9'),
+    ('ᵃ', 'a'),
+    ('ᵇ', 'b'),
+    ('ᶜ', 'c'),
+    ('ᵈ', 'd'),
+    ('ᵉ', 'e'),
+    ('ᶠ', 'f'),
+    ('ⁱ', 'i'),
+    ('ⁿ', 'n'),
+    ('ᵖ', 'p'),
+    ('ʳ', 'r'),
+    ('ˢ', 's'),
+    ('ᵗ', 't'),
+    ('ᵘ', 'u'),
+    ('ˣ', 'x'),
+];
+
+/// Longest flag split off a number (`28089.69r`) or read from a cell of its own.
+const MAX_FLAG_CHARS: usize = 3;
+
+fn is_flag_char(c: char) -> bool {
+    c.is_ascii_alphabetic() || "*†‡#§".contains(c) || SUPERSCRIPTS.iter().any(|(s, _)| *s == c)
+}
+
+/// `s` as a flag (a letter code such as `r`, `p`, `e`, a mark such as `*`, `†`, or a
+/// superscript such as `¹`): 1 to 3 such characters, superscripts written as plain ones.
+pub(crate) fn flag_token(s: &str) -> Option<String> {
+    let s = s.trim();
+    let n = s.chars().count();
+    if n == 0 || n > MAX_FLAG_CHARS || !s.chars().all(is_flag_char) {
+        return None;
+    }
+    Some(s.chars().map(|c| SUPERSCRIPTS.iter().find(|(sup, _)| *sup == c).map_or(c, |(_, p)| *p)).collect())
+}
+
+/// A number with a flag stuck to it — `28089.69r`, `123.4 p`, `5.2*`, `7¹` — as (value, flag).
+/// `None` when `s` is not of that form (a plain number is not).
+pub(crate) fn split_flag(s: &str) -> Option<(f64, String)> {
+    let s = s.trim();
+    for (i, _) in s.char_indices().rev() {
+        let (num, flag) = s.split_at(i);
+        let Some(flag) = flag_token(flag) else {
+            if s.get(i..).is_some_and(|f| f.chars().count() > MAX_FLAG_CHARS) {
+                break;
+            }
+            continue;
+        };
+        if let Ok(x) = num.trim().parse::<f64>()
+            && x.is_finite()
+        {
+            return Some((x, flag));
+        }
+    }
+    None
 }
 
 /// Parses a value written as text.
@@ -114,14 +198,32 @@ fn not_a_number(s: &str) -> (Text, Text) {
         )
     } else if s.ends_with('%') {
         text("write percentages as plain numbers (12.5, not 12.5%)", "百分数请写成数值（12.5，而不是 12.5%）")
-    } else if ["-", "—", "–", "——", "…", "...", "..", "/", "x", "X", "N/A", "n/a", "na", "NaN", "nan"].contains(&s)
-    {
+    } else if ["-", "—", "–", "——", "…", "……", "..."].contains(&s) {
         text(
-            format!("if \"{s}\" marks a missing value, leave the cell empty or write NA"),
-            format!("若 \"{s}\" 表示缺失，请留空或填 NA"),
+            format!(
+                "\"{s}\" is not read as missing because sources also use it for zero (nil) or for a value too small to show; if it marks a missing value here, leave the cell empty or write NA or ~"
+            ),
+            format!(
+                "\"{s}\" 不按缺失处理，因为有的资料用它表示零（无）或“数据不足最小单位”；若此处表示缺失，请留空或填 NA、~"
+            ),
+        )
+    } else if ["/", "x", "X", "N/A", "n/a", "na", "NaN", "nan"].contains(&s) {
+        text(
+            format!("if \"{s}\" marks a missing value, leave the cell empty or write NA or ~"),
+            format!("若 \"{s}\" 表示缺失，请留空或填 NA、~"),
         )
     } else if s.to_ascii_lowercase().contains("inf") {
         text("values must be finite numbers", "数值必须是有限数")
+    } else if let Some((x, flag)) = split_flag(s) {
+        let x = format_number(x);
+        text(
+            format!(
+                "\"{s}\" looks like the number {x} with the flag \"{flag}\": put flags in a `flag` column (long files), or read the sheet with format = \"yearbook\", which splits them off"
+            ),
+            format!(
+                "\"{s}\" 像是数字 {x} 加标记 \"{flag}\"：长格式文件请把标记写在 `flag` 列；或以 format = \"yearbook\" 读取，标记会被自动分离"
+            ),
+        )
     } else {
         Text::default()
     };
@@ -163,7 +265,7 @@ impl Table {
     /// column name.
     pub(crate) fn loc(&self, pos: CellPos) -> Location {
         let key = match self.format {
-            Format::Xlsx => Some(cell_name(pos.line, pos.column)),
+            Format::Xlsx | Format::Xls => Some(cell_name(pos.line, pos.column)),
             Format::Csv => self.header.get(pos.field).and_then(|h| h.value.code()).filter(|k| !k.is_empty()),
         };
         Location { file: self.file.clone(), line: Some(pos.line), column: Some(pos.column), key }
@@ -200,7 +302,7 @@ pub(crate) fn read_table(
 ) -> (Option<Table>, Vec<Diagnostic>) {
     let raw = match format {
         Format::Csv => read_csv(file, bytes),
-        Format::Xlsx => read_xlsx(file, bytes, sheet),
+        Format::Xlsx | Format::Xls => read_sheet(file, bytes, format, sheet),
     };
     match raw {
         Err(d) => (None, vec![*d]),
@@ -326,20 +428,39 @@ fn field_positions(text_: &str, start: usize, line: usize, n: usize) -> Vec<(usi
     out
 }
 
-fn read_xlsx(file: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Raw, Box<Diagnostic>> {
+/// Opens a workbook (`.xlsx` or `.xls`; the content decides when the extension is wrong) and
+/// reads one sheet: `sheet`, or the first. Returns the sheet's name and its used range.
+pub(crate) fn open_sheet(
+    file: &str,
+    bytes: &[u8],
+    format: Format,
+    sheet: Option<&str>,
+) -> Result<(String, Range<Data>), Box<Diagnostic>> {
     let loc = Location::file(file);
-    let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| {
-        loc.error(
-            text(
-                format!("cannot open the file as an .xlsx workbook: {e}"),
-                format!("无法以 .xlsx 工作簿打开该文件：{e}"),
-            ),
-            text(
-                "save it from Excel or WPS as .xlsx (Excel Workbook), or as CSV UTF-8",
-                "请在 Excel 或 WPS 中另存为 .xlsx（Excel 工作簿）或 CSV UTF-8",
-            ),
-        )
-    })?;
+    let opened: Result<Sheets<_>, String> = match format {
+        Format::Xls => {
+            calamine::open_workbook_from_rs::<Xls<_>, _>(Cursor::new(bytes)).map(Sheets::Xls).map_err(|e| e.to_string())
+        }
+        _ => calamine::open_workbook_from_rs::<Xlsx<_>, _>(Cursor::new(bytes))
+            .map(Sheets::Xlsx)
+            .map_err(|e| e.to_string()),
+    };
+    // A workbook saved with the wrong extension is still read.
+    let mut wb =
+        opened.or_else(|e| calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|_| e)).map_err(|e| {
+            let (en, zh) = if format == Format::Xls {
+                ("an .xls workbook (Excel 97–2003)", ".xls 工作簿（Excel 97–2003）")
+            } else {
+                ("an .xlsx workbook", ".xlsx 工作簿")
+            };
+            loc.error(
+                text(format!("cannot open the file as {en}: {e}"), format!("无法以{zh}打开该文件：{e}")),
+                text(
+                    "save it from Excel or WPS as .xlsx (Excel Workbook), or as CSV UTF-8",
+                    "请在 Excel 或 WPS 中另存为 .xlsx（Excel 工作簿）或 CSV UTF-8",
+                ),
+            )
+        })?;
     let names = wb.sheet_names();
     let name = match sheet {
         Some(s) if names.iter().any(|n| n == s) => s.to_string(),
@@ -369,33 +490,97 @@ fn read_xlsx(file: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Raw, Box<D
             Text::default(),
         )
     })?;
-    let Some((r0, c0)) = range.start() else {
-        return Err(loc
+    Ok((name, range))
+}
+
+/// The cells of a used range, row by row, with their 1-based spreadsheet positions.
+fn range_rows(range: &Range<Data>) -> Vec<Vec<Cell>> {
+    let Some((r0, c0)) = range.start() else { return Vec::new() };
+    range
+        .rows()
+        .enumerate()
+        .map(|(i, row)| {
+            row.iter()
+                .enumerate()
+                .map(|(j, d)| Cell {
+                    value: from_data(d),
+                    pos: CellPos { line: r0 as usize + i + 1, column: c0 as usize + j + 1, field: j },
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn read_sheet(file: &str, bytes: &[u8], format: Format, sheet: Option<&str>) -> Result<Raw, Box<Diagnostic>> {
+    let (name, range) = open_sheet(file, bytes, format, sheet)?;
+    let mut rows = range_rows(&range).into_iter();
+    let Some(header) = rows.next() else {
+        return Err(Location::file(file)
             .error(
                 text(format!("sheet \"{name}\" is empty"), format!("工作表 \"{name}\" 为空")),
                 text("the first row must name the columns", "第一行应为列名"),
             )
             .into());
     };
-    let mut header = None;
-    let mut rows = Vec::new();
-    for (i, row) in range.rows().enumerate() {
-        let cells: Vec<Cell> = row
-            .iter()
-            .enumerate()
-            .map(|(j, d)| Cell {
-                value: from_data(d),
-                pos: CellPos { line: r0 as usize + i + 1, column: c0 as usize + j + 1, field: j },
-            })
-            .collect();
-        if header.is_none() {
-            header = Some(cells);
-        } else {
-            rows.push(cells);
+    Ok((header, rows.collect(), Vec::new()))
+}
+
+/// A sheet (or CSV file) read as a plain grid of cells, for layouts that are not one header row
+/// followed by records (yearbook-style sheets). Rows keep their positions; blank rows are kept.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Grid {
+    /// The file as displayed.
+    pub file: String,
+    /// The sheet read (empty for CSV files).
+    pub sheet: String,
+    /// The format it was read from.
+    pub format: Format,
+    /// The rows of the used range (CSV: every line that is not a comment).
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Grid {
+    /// Where a cell is: row and column, and as key the cell (`人口!C7`) or, for CSV files,
+    /// `line:column`.
+    pub(crate) fn loc(&self, pos: CellPos) -> Location {
+        let key = match self.format {
+            Format::Csv => None,
+            Format::Xlsx | Format::Xls => Some(sheet_cell(&self.sheet, pos.line, pos.column)),
+        };
+        Location { file: self.file.clone(), line: Some(pos.line), column: Some(pos.column), key }
+    }
+}
+
+/// A cell reference with its sheet, as Excel writes it: `人口!C7`, `'Sheet 1'!C7`.
+pub(crate) fn sheet_cell(sheet: &str, row: usize, col: usize) -> String {
+    let cell = cell_name(row, col);
+    if sheet.is_empty() {
+        cell
+    } else if sheet.chars().any(|c| c.is_whitespace() || "!'-+(),;".contains(c)) {
+        format!("'{}'!{cell}", sheet.replace('\'', "''"))
+    } else {
+        format!("{sheet}!{cell}")
+    }
+}
+
+/// Reads a file as a [`Grid`].
+pub(crate) fn read_grid(
+    file: &str,
+    bytes: &[u8],
+    format: Format,
+    sheet: Option<&str>,
+) -> Result<Grid, Box<Diagnostic>> {
+    match format {
+        Format::Csv => {
+            let (header, mut rows, _) = read_csv(file, bytes)?;
+            rows.insert(0, header);
+            Ok(Grid { file: file.to_string(), sheet: String::new(), format, rows })
+        }
+        Format::Xlsx | Format::Xls => {
+            let (name, range) = open_sheet(file, bytes, format, sheet)?;
+            Ok(Grid { file: file.to_string(), sheet: name, format, rows: range_rows(&range) })
         }
     }
-    let header = header.unwrap_or_default();
-    Ok((header, rows, Vec::new()))
 }
 
 fn from_data(d: &Data) -> CellValue {
@@ -557,6 +742,49 @@ mod tests {
         assert!(h.en.contains("thousands"));
         assert!(CellValue::Text("inf".into()).number().is_err());
         assert!(CellValue::Text("NaN".into()).number().is_err());
+    }
+
+    #[test]
+    fn missing_markers() {
+        for m in ["NA", "~", "～", ".."] {
+            assert!(CellValue::Text(m.into()).number().unwrap().is_nan(), "{m}");
+        }
+        // `-`, `—` and `…` may mean zero or "too small to show": errors, with a help saying so.
+        for m in ["-", "—", "…"] {
+            let (_, h) = CellValue::Text(m.into()).number().unwrap_err();
+            assert!(h.en.contains("zero (nil)") && h.zh.contains("零"), "{m}: {}", h.en);
+        }
+    }
+
+    #[test]
+    fn flags_split_off_numbers() {
+        assert_eq!(split_flag("28089.69r"), Some((28089.69, "r".into())));
+        assert_eq!(split_flag("123.4 p"), Some((123.4, "p".into())));
+        assert_eq!(split_flag("5.2*"), Some((5.2, "*".into())));
+        assert_eq!(split_flag("7¹"), Some((7.0, "1".into())));
+        assert_eq!(split_flag("752.79ᵖ"), Some((752.79, "p".into())));
+        assert_eq!(split_flag("12.5E"), Some((12.5, "E".into())));
+        assert_eq!(split_flag("-3ab"), Some((-3.0, "ab".into())));
+        assert_eq!(split_flag("12abcd"), None);
+        assert_eq!(split_flag("12"), None);
+        assert_eq!(split_flag("r"), None);
+        assert_eq!(split_flag("NaNr"), None);
+        assert_eq!(split_flag("12,3r"), None);
+        assert_eq!(flag_token(" r "), Some("r".into()));
+        assert_eq!(flag_token("ʳ"), Some("r".into()));
+        assert_eq!(flag_token("12"), None);
+        assert_eq!(flag_token("~"), None);
+        assert_eq!(flag_token("stray"), None);
+        // In a long file, such a value is an error whose help points to the `flag` column.
+        let (_, h) = CellValue::Text("28089.69r".into()).number().unwrap_err();
+        assert!(h.en.contains("`flag` column"), "{}", h.en);
+    }
+
+    #[test]
+    fn sheet_cell_names() {
+        assert_eq!(sheet_cell("人口", 7, 3), "人口!C7");
+        assert_eq!(sheet_cell("Sheet 1", 1, 1), "'Sheet 1'!A1");
+        assert_eq!(sheet_cell("", 2, 2), "B2");
     }
 
     #[test]

@@ -62,8 +62,8 @@ impl Default for Rule {
 /// Skewness, kurtosis and the pass check of the non-missing values of `x`; `None` with fewer than
 /// four values (COINr's `kurt` stops there).
 pub fn check(x: &[f64], rule: &Rule) -> Option<Check> {
-    let skew = stats::skew(x)?;
-    let kurt = stats::kurt(x)?;
+    let (skew, kurt) = stats::skew_kurt(x);
+    let (skew, kurt) = (skew?, kurt?);
     // R: (abs(sk) < skew_thresh) | (kt < kurt_thresh), where NA | TRUE is TRUE.
     let a = (!skew.is_nan()).then_some(skew.abs() < rule.skew_thresh);
     let b = (!kurt.is_nan()).then_some(kurt < rule.kurt_thresh);

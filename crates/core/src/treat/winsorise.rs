@@ -26,11 +26,12 @@ pub struct Winsorised {
 /// (COINr stops with an error there): the caller leaves the column as it is.
 pub fn winsorise(x: &[f64], rule: &Rule) -> Option<Winsorised> {
     let mut x = x.to_vec();
-    let mut passing = check(&x, rule)?.pass?;
+    let mut c = check(&x, rule)?;
+    let mut passing = c.pass?;
     let (mut high, mut low): (Vec<usize>, Vec<usize>) = (Vec::new(), Vec::new());
     let mut nwin = 0;
     while !passing && nwin < rule.winmax {
-        let skew = crate::stats::skew(&x)?;
+        let skew = c.skew;
         if skew.is_nan() {
             return None;
         }
@@ -49,7 +50,8 @@ pub fn winsorise(x: &[f64], rule: &Rule) -> Option<Winsorised> {
             low = at;
         }
         nwin = high.len() + low.len();
-        passing = check(&x, rule)?.pass?;
+        c = check(&x, rule)?;
+        passing = c.pass?;
     }
     Some(Winsorised { x, high, low, nwin })
 }

@@ -1,20 +1,66 @@
-//! `[[data]]`: reading indicator and series values from long or wide CSV / `.xlsx` files,
-//! merging them and checking them against the declared units, codes and periods.
+//! `[[data]]`: reading indicator and series values from long or wide CSV / `.xlsx` / `.xls`
+//! files and from yearbook-style sheets ([`yearbook`]), merging them, keeping the flags attached
+//! to cells as [`CellNote`]s and checking everything against the declared units, codes and
+//! periods.
+//!
+//! Flags. A long file may have a `flag` column; a yearbook sheet has flags stuck to numbers
+//! (`28089.69r`) or in the cell beside a value. Every non-empty flag becomes a [`CellNote`] of the
+//! panel. The flags baydex knows ([`KNOWN_FLAGS`]: `r` revised, `p` provisional, `e` estimated,
+//! `b` break in series) and those a `[[data]]` entry declares (`flags = { x = "…" }`) are kept
+//! silently. Any other flag — such as `stray_cell_204.0`, which says that something beside the
+//! value needs checking — is reported as a warning naming the file and line: the value is used as
+//! given (a flag never changes a number) and the flag is kept as a note, so that nobody relies on
+//! such a cell without having looked at it.
+
+mod yearbook;
 
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-use baydex_core::{Matrix, Panel, Text};
+use baydex_core::{CellNote, Matrix, Panel, Text};
 
 use super::Loader;
 use super::doc::{Tbl, as_scalar_text};
 use super::units::UnitDecl;
 use crate::diag::{Diagnostic, Location, closest, list, text};
-use crate::table::{CellPos, Format, Table, read_table};
+use crate::table::{CellPos, Format, Grid, Table, format_number, read_grid, read_table};
 
-/// Cell-level errors reported per data file before the rest are only counted.
+/// Cell-level errors (and, separately, warnings) reported per data file before the rest are only
+/// counted.
 const MAX_ERRORS_PER_FILE: usize = 50;
+
+/// Flags known without being declared: (flag, meaning in English, meaning in Chinese). They are
+/// the codes of the GBA statistical tables' legends (r 修订数字, p 临时数字) and of Eurostat's
+/// flag list (e, b), which most statistical offices share.
+pub(crate) const KNOWN_FLAGS: &[(&str, &str, &str)] = &[
+    ("r", "revised figure", "修订数字"),
+    ("p", "provisional figure", "临时数字"),
+    ("e", "estimated value", "估计数"),
+    ("b", "break in series", "统计口径变化"),
+];
+
+/// The flags one `[[data]]` entry accepts silently: [`KNOWN_FLAGS`] and its own `flags` table.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Flags {
+    declared: Vec<String>,
+}
+
+impl Flags {
+    fn knows(&self, flag: &str) -> bool {
+        KNOWN_FLAGS.iter().any(|(f, _, _)| *f == flag) || self.declared.iter().any(|f| f == flag)
+    }
+
+    fn known_list(&self) -> (String, String) {
+        let mut en: Vec<String> = KNOWN_FLAGS.iter().map(|(f, e, _)| format!("{f} ({e})")).collect();
+        let mut zh: Vec<String> = KNOWN_FLAGS.iter().map(|(f, _, z)| format!("{f}（{z}）")).collect();
+        for f in &self.declared {
+            en.push(f.clone());
+            zh.push(f.clone());
+        }
+        (en.join(", "), zh.join("、"))
+    }
+}
 
 /// The columns the data may contain: indicators (in framework order), then series.
 pub(crate) struct Columns {
@@ -62,14 +108,53 @@ impl Unknowns {
     }
 }
 
+/// Where the cells of one data file are: a table (long or wide) or a grid (yearbook sheet).
+/// Kept without their rows once processed, to locate earlier cells in messages.
+enum Origin {
+    Table(Table),
+    Grid(Grid),
+}
+
+impl Origin {
+    fn loc(&self, pos: CellPos) -> Location {
+        match self {
+            Origin::Table(t) => t.loc(pos),
+            Origin::Grid(g) => g.loc(pos),
+        }
+    }
+
+    fn file(&self) -> &str {
+        match self {
+            Origin::Table(t) => &t.file,
+            Origin::Grid(g) => &g.file,
+        }
+    }
+
+    fn clear(&mut self) {
+        match self {
+            Origin::Table(t) => t.rows.clear(),
+            Origin::Grid(g) => g.rows.clear(),
+        }
+    }
+}
+
+/// A flag attached to a cell.
+struct Note {
+    key: Key,
+    flag: String,
+}
+
 /// Everything read from the data files so far.
 struct Store<'a> {
     cols: &'a Columns,
     col_index: HashMap<&'a str, usize>,
     unit_index: HashMap<&'a str, usize>,
-    /// Tables already processed (kept without their rows, to locate earlier cells).
-    done: Vec<Table>,
+    /// Files already processed (kept without their rows, to locate earlier cells).
+    done: Vec<Origin>,
     values: Values,
+    /// Flags, in reading order, and the set of them (a flag repeated on a cell is kept once).
+    notes: Vec<Note>,
+    noted: HashSet<(Key, String)>,
     /// (unit, period, column) of cells that had an error: they count as given for the
     /// coverage checks, so that one bad cell is reported once.
     tried: HashSet<Key>,
@@ -80,47 +165,121 @@ struct Store<'a> {
     diags: Vec<Diagnostic>,
 }
 
-/// The table being processed and its error budget.
+/// The file being processed, its error and warning budgets and the flags it accepts.
 struct Current<'t> {
     idx: usize,
-    table: &'t Table,
+    origin: &'t Origin,
     errors: usize,
+    warnings: usize,
+    flags: &'t Flags,
+    /// `codes = { PROJECT = "FILE" }`: file code → project columns; `None` reads every code as
+    /// itself.
+    codes: Option<&'t HashMap<String, Vec<usize>>>,
 }
 
-impl Store<'_> {
+impl<'a> Store<'a> {
     fn loc(&self, cur: &Current<'_>, t: usize, pos: CellPos) -> Location {
         if t == cur.idx {
-            cur.table.loc(pos)
+            cur.origin.loc(pos)
         } else {
-            self.done.get(t).map_or_else(|| Location::file(&cur.table.file), |tb| tb.loc(pos))
+            self.done.get(t).map_or_else(|| Location::file(cur.origin.file()), |o| o.loc(pos))
         }
     }
 
     fn cell_error(&mut self, cur: &mut Current<'_>, pos: CellPos, message: Text, help: Text) {
         cur.errors += 1;
         if cur.errors <= MAX_ERRORS_PER_FILE {
-            self.diags.push(cur.table.loc(pos).error(message, help));
+            self.diags.push(cur.origin.loc(pos).error(message, help));
         }
+    }
+
+    fn cell_warning(&mut self, cur: &mut Current<'_>, pos: CellPos, message: Text, help: Text) {
+        cur.warnings += 1;
+        if cur.warnings <= MAX_ERRORS_PER_FILE {
+            self.diags.push(cur.origin.loc(pos).warning(message, help));
+        }
+    }
+
+    fn unit_code(&self, u: usize) -> &'a str {
+        self.unit_index.iter().find(|(_, i)| **i == u).map(|(k, _)| *k).unwrap_or("")
     }
 
     fn unit(&mut self, cur: &Current<'_>, code: &str, pos: CellPos) -> Option<usize> {
         match self.unit_index.get(code) {
             Some(&u) => Some(u),
             None => {
-                self.unknown_units.note(code, || cur.table.loc(pos));
+                self.unknown_units.note(code, || cur.origin.loc(pos));
                 None
             }
         }
     }
 
-    fn code(&mut self, cur: &Current<'_>, code: &str, pos: CellPos) -> Option<usize> {
+    /// The columns a code of the file goes to: itself, or, when the entry maps codes
+    /// (`codes = { … }`), the project codes mapped to it (none for a code not listed).
+    fn codes(&mut self, cur: &Current<'_>, code: &str, pos: CellPos) -> Vec<usize> {
+        if let Some(map) = cur.codes {
+            return map.get(code).cloned().unwrap_or_default();
+        }
         match self.col_index.get(code) {
-            Some(&c) => Some(c),
+            Some(&c) => vec![c],
             None => {
-                self.unknown_codes.note(code, || cur.table.loc(pos));
-                None
+                self.unknown_codes.note(code, || cur.origin.loc(pos));
+                Vec::new()
             }
         }
+    }
+
+    /// Keeps a flag of the cell (unit `u`, `period`, column `c`) whose value is `value` (NaN when
+    /// missing); warns, at `pos`, about a flag that is not known (see the module header).
+    fn flag(
+        &mut self,
+        cur: &mut Current<'_>,
+        pos: CellPos,
+        (u, period, c): (usize, &str, usize),
+        flag: &str,
+        value: f64,
+    ) {
+        let flag = flag.trim();
+        if flag.is_empty() {
+            return;
+        }
+        let p = self.period(period);
+        let key = (u, p, c);
+        if self.noted.insert((key, flag.to_string())) {
+            self.notes.push(Note { key, flag: flag.to_string() });
+        }
+        if cur.flags.knows(flag) {
+            return;
+        }
+        let unit = self.unit_code(u).to_string();
+        let code = self.cols.codes.get(c).cloned().unwrap_or_default();
+        let (used_en, used_zh) = if value.is_nan() {
+            ("the cell is missing".to_string(), "该单元格缺失".to_string())
+        } else {
+            let v = format_number(value);
+            (format!("the value {v} is used as given"), format!("数值 {v} 按原样使用"))
+        };
+        let (known_en, known_zh) = cur.flags.known_list();
+        self.cell_warning(
+            cur,
+            pos,
+            text(
+                format!(
+                    "unit '{unit}', period {period}, '{code}' carries the flag \"{flag}\", which baydex does not know: {used_en} and the flag is kept as a cell note, but nothing checked what it warns about"
+                ),
+                format!(
+                    "单元 '{unit}'、期间 {period}、'{code}' 带有 baydex 不认识的标记 \"{flag}\"：{used_zh}，标记作为单元格注记保留，但其提示的问题未经核实"
+                ),
+            ),
+            text(
+                format!(
+                    "check the value against the source; then correct it and remove the flag, or declare the flag in this [[data]] entry: flags = {{ \"{flag}\" = \"…\" }}; known flags: {known_en}"
+                ),
+                format!(
+                    "请对照原始资料核实该数值；然后修正并删除标记，或在此 [[data]] 中声明该标记：flags = {{ \"{flag}\" = \"…\" }}；已知标记：{known_zh}"
+                ),
+            ),
+        );
     }
 
     fn tried(&mut self, u: usize, period: &str, c: usize) {
@@ -146,7 +305,7 @@ impl Store<'_> {
             Entry::Occupied(e) => {
                 let (_, t0, pos0) = *e.get();
                 let first = self.loc(cur, t0, pos0).describe();
-                let unit = self.unit_index.iter().find(|(_, i)| **i == u).map(|(k, _)| *k).unwrap_or("");
+                let unit = self.unit_code(u);
                 let code = self.cols.codes.get(c).map(String::as_str).unwrap_or("");
                 self.cell_error(
                     cur,
@@ -187,6 +346,8 @@ pub(crate) fn load_data(
         unit_index: units.iter().enumerate().map(|(i, u)| (u.unit.code.as_str(), i)).collect(),
         done: Vec::new(),
         values: HashMap::new(),
+        notes: Vec::new(),
+        noted: HashSet::new(),
         tried: HashSet::new(),
         periods: Vec::new(),
         period_index: HashMap::new(),
@@ -200,11 +361,11 @@ pub(crate) fn load_data(
         complete = false;
     }
     for e in &entries {
-        if !read_entry(ld, e, &mut store) {
+        if !read_entry(ld, e, &mut store, units) {
             complete = false;
         }
     }
-    let Store { values, tried, periods: seen, unknown_units, unknown_codes, diags, .. } = store;
+    let Store { values, tried, periods: seen, unknown_units, unknown_codes, diags, notes, .. } = store;
     ld.doc.diags.extend(diags);
     report_unknown_units(ld, unknown_units, units);
     report_unknown_codes(ld, unknown_codes, cols);
@@ -273,13 +434,42 @@ pub(crate) fn load_data(
         }
         return None;
     }
+    let notes = cell_notes(notes, units, cols, &periods, &seen);
     Some(Panel {
         units: units.iter().map(|u| u.unit.code.clone()).collect(),
         columns: cols.codes.clone(),
         periods,
         data,
-        notes: Vec::new(),
+        notes,
     })
+}
+
+/// The flags of the cells in the periods computed, ordered by period, unit and column (then in
+/// reading order).
+fn cell_notes(
+    notes: Vec<Note>,
+    units: &[UnitDecl],
+    cols: &Columns,
+    periods: &[String],
+    seen: &[String],
+) -> Vec<CellNote> {
+    let mut out: Vec<((usize, usize, usize), CellNote)> = notes
+        .into_iter()
+        .filter_map(|n| {
+            let (u, p, c) = n.key;
+            let period = seen.get(p)?;
+            let pi = periods.iter().position(|q| q == period)?;
+            let note = CellNote {
+                unit: units.get(u)?.unit.code.clone(),
+                period: period.clone(),
+                code: cols.codes.get(c)?.clone(),
+                flag: n.flag,
+            };
+            Some(((pi, u, c), note))
+        })
+        .collect();
+    out.sort_by_key(|(k, _)| *k);
+    out.into_iter().map(|(_, n)| n).collect()
 }
 
 /// Every period in the data, sorted numerically when all are numbers, otherwise as text.
@@ -297,10 +487,100 @@ fn sorted_periods(seen: &[String]) -> Vec<String> {
     out
 }
 
+/// The keys of a `[[data]]` entry.
+const DATA_KEYS: &[&str] = &[
+    "file",
+    "format",
+    "sheet",
+    "period",
+    "flags",
+    "codes",
+    "indicator",
+    "header_row",
+    "orientation",
+    "unit_names",
+    "skip",
+];
+
+/// The keys that apply to yearbook sheets only.
+const YEARBOOK_KEYS: &[&str] = &["indicator", "header_row", "orientation", "unit_names", "skip"];
+
+/// The shape of a data file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Long,
+    Wide,
+    Yearbook,
+}
+
+/// Reads `flags = { x = "meaning", … }`: the flags this entry declares (meanings are for
+/// readers of the project file; each is a text).
+fn parse_flags(doc: &mut super::doc::Doc<'_>, e: &Tbl<'_, '_>) -> Flags {
+    let Some(t) = e.table(doc, "flags") else { return Flags::default() };
+    let mut declared = Vec::new();
+    for (k, _) in t.t.iter() {
+        let name = k.get_ref().to_string();
+        let _ = t.text(doc, &name, false);
+        let trimmed = name.trim();
+        if trimmed.is_empty() {
+            doc.error(
+                &k.span(),
+                Some(t.key(&name)),
+                text("a declared flag is empty", "声明的标记为空"),
+                text(
+                    "write the flag as it appears in the data, e.g. flags = { x = \"…\" }",
+                    "请按数据中的写法填写标记，如 flags = { x = \"…\" }",
+                ),
+            );
+            continue;
+        }
+        declared.push(trimmed.to_string());
+    }
+    Flags { declared }
+}
+
+/// Reads `codes = { PROJECT = "FILE", … }`: which codes of the file to read, and under which
+/// project codes (a file code may feed several project codes). `None` when absent or wrong (each
+/// problem is reported).
+fn parse_codes(
+    doc: &mut super::doc::Doc<'_>,
+    e: &Tbl<'_, '_>,
+    store: &Store<'_>,
+) -> Option<HashMap<String, Vec<usize>>> {
+    let t = e.table(doc, "codes")?;
+    let mut map: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut ok = true;
+    for (k, v) in t.t.iter() {
+        let project = k.get_ref().to_string();
+        let key = t.key(&project);
+        let toml::de::DeValue::String(file_code) = v.get_ref() else {
+            doc.wrong_type(v, &key, super::doc::STRING);
+            ok = false;
+            continue;
+        };
+        match store.col_index.get(project.as_str()) {
+            Some(&c) => map.entry(file_code.to_string()).or_default().push(c),
+            None => {
+                doc.error(
+                    &k.span(),
+                    Some(key),
+                    text(
+                        format!("'{project}' is neither an indicator nor a [[series]]"),
+                        format!("'{project}' 既不是指标也不是 [[series]] 辅助序列"),
+                    ),
+                    unknown_code_help(&project, store.cols),
+                );
+                ok = false;
+            }
+        }
+    }
+    ok.then_some(map)
+}
+
 /// Reads one `[[data]]` entry; returns false when the file could not be used at all.
-fn read_entry(ld: &mut Loader<'_>, e: &Tbl<'_, '_>, store: &mut Store<'_>) -> bool {
+fn read_entry(ld: &mut Loader<'_>, e: &Tbl<'_, '_>, store: &mut Store<'_>, units: &[UnitDecl]) -> bool {
     let doc = &mut ld.doc;
-    e.check_keys(doc, &["file", "format", "sheet", "period"]);
+    e.check_keys(doc, DATA_KEYS);
     let file = e.string(doc, "file", true);
     let shape = e.string(doc, "format", false);
     let sheet = e.string(doc, "sheet", false);
@@ -314,33 +594,78 @@ fn read_entry(ld: &mut Loader<'_>, e: &Tbl<'_, '_>, store: &mut Store<'_>) -> bo
             }
         },
     };
-    let long = match shape.as_deref() {
+    let shape = match shape.as_deref() {
         None => None,
-        Some("long") => Some(true),
-        Some("wide") => Some(false),
+        Some("long") => Some(Shape::Long),
+        Some("wide") => Some(Shape::Wide),
+        Some("yearbook") => Some(Shape::Yearbook),
         Some(other) => {
             doc.error(
                 &e.span_of("format"),
                 Some(e.key("format")),
                 text(format!("unknown data format \"{other}\""), format!("未知的数据格式 \"{other}\"")),
                 text(
-                    "use \"long\" (unit, period, indicator, value) or \"wide\" (one column per code)",
-                    "请用 \"long\"（unit、period、indicator、value 四列）或 \"wide\"（每个代码一列）",
+                    "use \"long\" (unit, period, indicator, value), \"wide\" (one column per code) or \"yearbook\" (a statistical table of one indicator, cities × years)",
+                    "请用 \"long\"（unit、period、indicator、value 四列）、\"wide\"（每个代码一列）或 \"yearbook\"（统计年鉴式表格：一个指标，城市 × 年份）",
                 ),
             );
             return false;
         }
     };
+    let flags = parse_flags(doc, e);
+    let codes = parse_codes(doc, e, store);
+    let mut usable = codes.is_some() || e.get("codes").is_none();
+    if shape == Some(Shape::Yearbook)
+        && let Some(span) = e.key_span("codes")
+    {
+        doc.error(
+            &span,
+            Some(e.key("codes")),
+            text("`codes` does not apply to yearbook sheets", "`codes` 不适用于年鉴式表格"),
+            text(
+                "a yearbook sheet holds one code, named with indicator = \"CODE\"; remove `codes`",
+                "年鉴式表格只含一个代码，由 indicator = \"代码\" 指定；请删除 `codes`",
+            ),
+        );
+        usable = false;
+    }
+    if shape != Some(Shape::Yearbook) {
+        for k in YEARBOOK_KEYS {
+            if let Some(span) = e.key_span(k) {
+                doc.error(
+                    &span,
+                    Some(e.key(k)),
+                    text(format!("`{k}` applies to yearbook sheets only"), format!("`{k}` 仅适用于年鉴式表格")),
+                    text(
+                        "add format = \"yearbook\" to read the file as a statistical table, or remove this key",
+                        "如需按统计年鉴式表格读取，请添加 format = \"yearbook\"；否则请删除此键",
+                    ),
+                );
+                usable = false;
+            }
+        }
+    }
+    let spec = if shape == Some(Shape::Yearbook) { yearbook::parse_spec(doc, e, store, units) } else { None };
     let Some(file) = file else { return false };
-    if long == Some(true) && period.is_some() {
+    if let Some(s @ (Shape::Long | Shape::Yearbook)) = shape
+        && period.is_some()
+    {
+        let (en, zh) = if s == Shape::Long {
+            (
+                "long files give the period in their `period` column; remove this key",
+                "长格式文件在 `period` 列中给出期间；请删除此键",
+            )
+        } else {
+            (
+                "yearbook sheets give the periods in their header row or first column; remove this key",
+                "年鉴式表格在表头行或第一列中给出期间；请删除此键",
+            )
+        };
         doc.error(
             &e.span_of("period"),
             Some(e.key("period")),
             text("`period` applies to wide files only", "`period` 仅适用于宽格式文件"),
-            text(
-                "long files give the period in their `period` column; remove this key",
-                "长格式文件在 `period` 列中给出期间；请删除此键",
-            ),
+            text(en, zh),
         );
         return false;
     }
@@ -349,8 +674,8 @@ fn read_entry(ld: &mut Loader<'_>, e: &Tbl<'_, '_>, store: &mut Store<'_>) -> bo
             &e.span_of("file"),
             Some(e.key("file")),
             text(
-                format!("'{file}' is neither a .csv nor an .xlsx file"),
-                format!("'{file}' 既不是 .csv 也不是 .xlsx 文件"),
+                format!("'{file}' is neither a .csv, an .xlsx nor an .xls file"),
+                format!("'{file}' 不是 .csv、.xlsx 或 .xls 文件"),
             ),
             text("save the data as CSV (UTF-8) or .xlsx", "请将数据另存为 CSV（UTF-8）或 .xlsx"),
         );
@@ -366,24 +691,59 @@ fn read_entry(ld: &mut Loader<'_>, e: &Tbl<'_, '_>, store: &mut Store<'_>) -> bo
             Text::default(),
         );
     }
+    if !usable || (shape == Some(Shape::Yearbook) && spec.is_none()) {
+        return false;
+    }
     let Some((display, bytes)) = ld.read(&file, &e.span_of("file"), e.key("file")) else { return false };
-    let (table, diags) = read_table(&display, &bytes, format, sheet.as_deref());
-    ld.doc.diags.extend(diags);
-    let Some(mut table) = table else { return false };
-    let names = table.names();
-    // Long when the header is exactly the four long columns; a header with `indicator` and
-    // `value` columns was meant to be long too (the long reader then says what is wrong).
-    let is_long = long.unwrap_or_else(|| {
-        let mut sorted = names.clone();
-        sorted.sort();
-        sorted == ["indicator", "period", "unit", "value"]
-            || (names.iter().any(|n| n == "indicator") && names.iter().any(|n| n == "value"))
-    });
-    let mut cur = Current { idx: store.done.len(), table: &table, errors: 0 };
-    let ok =
-        if is_long { read_long(ld, store, &mut cur) } else { read_wide(ld, e, store, &mut cur, period.as_deref()) };
-    if cur.errors > MAX_ERRORS_PER_FILE {
-        let more = cur.errors - MAX_ERRORS_PER_FILE;
+    let mut origin = if spec.is_some() {
+        match read_grid(&display, &bytes, format, sheet.as_deref()) {
+            Ok(g) => Origin::Grid(g),
+            Err(d) => {
+                ld.doc.diags.push(*d);
+                return false;
+            }
+        }
+    } else {
+        let (table, diags) = read_table(&display, &bytes, format, sheet.as_deref());
+        ld.doc.diags.extend(diags);
+        let Some(table) = table else { return false };
+        Origin::Table(table)
+    };
+    let mut cur = Current {
+        idx: store.done.len(),
+        origin: &origin,
+        errors: 0,
+        warnings: 0,
+        flags: &flags,
+        codes: codes.as_ref(),
+    };
+    let ok = match (&origin, &spec) {
+        (Origin::Grid(g), Some(spec)) => yearbook::read(store, &mut cur, g, spec, units),
+        (Origin::Table(t), _) => {
+            let names = t.names();
+            // Long when the header is exactly the long columns; a header with `indicator` and
+            // `value` columns was meant to be long too (the long reader then says what is wrong).
+            let is_long = match shape {
+                Some(s) => s == Shape::Long,
+                None => {
+                    let mut sorted = names.clone();
+                    sorted.retain(|n| n != "flag");
+                    sorted.sort();
+                    sorted == ["indicator", "period", "unit", "value"]
+                        || (names.iter().any(|n| n == "indicator") && names.iter().any(|n| n == "value"))
+                }
+            };
+            if is_long {
+                read_long(ld, store, &mut cur, t)
+            } else {
+                read_wide(ld, e, store, &mut cur, t, period.as_deref())
+            }
+        }
+        (Origin::Grid(_), None) => false,
+    };
+    let (errors, warnings) = (cur.errors, cur.warnings);
+    if errors > MAX_ERRORS_PER_FILE {
+        let more = errors - MAX_ERRORS_PER_FILE;
         store.diags.push(Location::file(&display).error(
             text(format!("{more} more errors in this file are not shown"), format!("此文件中另有 {more} 个错误未显示")),
             text(
@@ -392,26 +752,35 @@ fn read_entry(ld: &mut Loader<'_>, e: &Tbl<'_, '_>, store: &mut Store<'_>) -> bo
             ),
         ));
     }
-    table.rows.clear();
-    store.done.push(table);
+    if warnings > MAX_ERRORS_PER_FILE {
+        let more = warnings - MAX_ERRORS_PER_FILE;
+        store.diags.push(Location::file(&display).warning(
+            text(
+                format!("{more} more warnings in this file are not shown"),
+                format!("此文件中另有 {more} 个警告未显示"),
+            ),
+            Text::default(),
+        ));
+    }
+    origin.clear();
+    store.done.push(origin);
     ok
 }
 
-fn read_long(ld: &mut Loader<'_>, store: &mut Store<'_>, cur: &mut Current<'_>) -> bool {
-    let t = cur.table;
+fn read_long(ld: &mut Loader<'_>, store: &mut Store<'_>, cur: &mut Current<'_>, t: &Table) -> bool {
     let names = t.names();
     let need = ["unit", "period", "indicator", "value"];
     let missing: Vec<&str> = need.iter().copied().filter(|n| t.column(n).is_none()).collect();
-    let extra: Vec<&String> = names.iter().filter(|n| !need.contains(&n.as_str())).collect();
+    let extra: Vec<&String> = names.iter().filter(|n| !need.contains(&n.as_str()) && n.as_str() != "flag").collect();
     if !missing.is_empty() || !extra.is_empty() {
         ld.doc.diags.push(t.header_loc().error(
             text(
                 format!(
-                    "a long data file needs exactly the columns unit, period, indicator, value; the header is: {}",
+                    "a long data file needs exactly the columns unit, period, indicator, value (and optionally flag); the header is: {}",
                     list(&names, 20)
                 ),
                 format!(
-                    "长格式数据文件应恰好包含 unit、period、indicator、value 四列；当前表头为：{}",
+                    "长格式数据文件应恰好包含 unit、period、indicator、value 四列（可另加 flag 列）；当前表头为：{}",
                     list(&names, 20)
                 ),
             ),
@@ -424,6 +793,7 @@ fn read_long(ld: &mut Loader<'_>, store: &mut Store<'_>, cur: &mut Current<'_>) 
     }
     let col = |n: &str| t.column(n).unwrap_or(0);
     let (cu, cp, ci, cv) = (col("unit"), col("period"), col("indicator"), col("value"));
+    let cf = t.column("flag");
     for row in &t.rows {
         let (Some(u), Some(p), Some(i), Some(v)) = (row.get(cu), row.get(cp), row.get(ci), row.get(cv)) else {
             continue;
@@ -448,12 +818,22 @@ fn read_long(ld: &mut Loader<'_>, store: &mut Store<'_>, cur: &mut Current<'_>) 
             }
         };
         let [unit, period, code] = fields.as_slice() else { continue };
-        let unit_idx = store.unit(cur, unit, u.pos);
-        let code_idx = store.code(cur, code, i.pos);
-        match (unit_idx, code_idx, value) {
-            (Some(ui), Some(ci), Some(x)) => store.record(cur, ui, period, ci, x, v.pos),
-            (Some(ui), Some(ci), None) => store.tried(ui, period, ci),
-            _ => {}
+        let code_idxs = store.codes(cur, code, i.pos);
+        if code_idxs.is_empty() && cur.codes.is_some() {
+            // A code that `codes` does not list: the row is not read.
+            continue;
+        }
+        let Some(ui) = store.unit(cur, unit, u.pos) else { continue };
+        for ci in code_idxs {
+            match value {
+                Some(x) => store.record(cur, ui, period, ci, x, v.pos),
+                None => store.tried(ui, period, ci),
+            }
+            if let Some(f) = cf.and_then(|j| row.get(j))
+                && let Some(flag) = f.value.code()
+            {
+                store.flag(cur, f.pos, (ui, period, ci), &flag, value.unwrap_or(f64::NAN));
+            }
         }
     }
     true
@@ -464,9 +844,9 @@ fn read_wide(
     e: &Tbl<'_, '_>,
     store: &mut Store<'_>,
     cur: &mut Current<'_>,
+    t: &Table,
     period: Option<&str>,
 ) -> bool {
-    let t = cur.table;
     let names = t.names();
     let Some(cu) = t.column("unit") else {
         ld.doc.diags.push(t.header_loc().error(
@@ -517,6 +897,13 @@ fn read_wide(
             continue;
         }
         let name = names.get(j).cloned().unwrap_or_default();
+        if let Some(map) = cur.codes {
+            // Only the codes listed in `codes` are read.
+            for &c in map.get(name.as_str()).map_or(&[][..], Vec::as_slice) {
+                code_cols.push((j, c));
+            }
+            continue;
+        }
         match store.col_index.get(name.as_str()) {
             Some(&c) => code_cols.push((j, c)),
             None => {
