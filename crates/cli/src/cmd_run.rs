@@ -67,7 +67,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     };
     let mut files = output::render(&loaded, &results, &audits, &args.set);
     if args.xlsx {
-        let bytes = baydex_data::workbook::results_workbook(&loaded, &results, lang)
+        let audit_sheets: Vec<baydex_data::workbook::SheetTable> = output::audit_csvs(&audits)
+            .iter()
+            .filter_map(|(n, t)| baydex_data::workbook::SheetTable::from_csv(n.trim_end_matches(".csv"), t))
+            .collect();
+        let bytes = baydex_data::workbook::results_workbook_with(&loaded, &results, lang, &audit_sheets)
             .map_err(|e| anyhow::anyhow!("{}", e.message().get(lang)))?;
         files.push(output::OutFile { rel: "results.xlsx".into(), bytes });
     }

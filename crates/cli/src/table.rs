@@ -262,13 +262,13 @@ pub fn panel_summary(project: &Project, results: &baydex_core::Results, lang: La
     let _ = writeln!(out, "{head}{title}{head:#}");
     let _ = writeln!(
         out,
-        "  {}  {:>8}  {:>8}  {:>8}  {:>8}  {:>9}",
+        "  {}  {}  {}  {}  {}  {}",
         pad_right(tr(lang, "Region", "地区"), name_w),
-        first.period,
-        last.period,
-        tr(lang, "change", "变化"),
-        tr(lang, "CAGR", "年均增速"),
-        tr(lang, "rank", "排名"),
+        pad_left(&first.period, 8),
+        pad_left(&last.period, 8),
+        pad_left(tr(lang, "change", "变化"), 8),
+        pad_left(tr(lang, "CAGR", "年均增速"), 9),
+        pad_left(tr(lang, "rank", "排名"), 9),
     );
     for &u in &order {
         let code = &last.units()[u];
@@ -284,7 +284,7 @@ pub fn panel_summary(project: &Project, results: &baydex_core::Results, lang: La
         let rank = |r: Option<u32>| r.map_or("—".to_string(), |r| r.to_string());
         let _ = writeln!(
             out,
-            "  {}  {:>8}  {:>8}  {:>8}  {:>8}  {:>9}",
+            "  {}  {:>8}  {:>8}  {:>8}  {:>9}  {:>9}",
             pad_right(&unit_name(code), name_w),
             score(from),
             score(to),

@@ -263,6 +263,39 @@ pub fn audit_csvs(audits: &[Audit]) -> Vec<(&'static str, String)> {
 /// Written next to the results when (some of) the data are illustrative; removed otherwise.
 pub const ILLUSTRATIVE: &str = "ILLUSTRATIVE.txt";
 
+/// Files a run writes only sometimes; a run that does not write one removes an earlier run's copy,
+/// so an output directory never mixes runs.
+pub const OPTIONAL: &[&str] = &[ILLUSTRATIVE, "changes.csv", "results.xlsx"];
+
+/// `changes.csv` (panels): change of score and rank and CAGR per node and unit, first → last
+/// period (`span = total`) and between consecutive periods (`span = step`).
+pub fn changes_csv(project: &Project, results: &Results) -> Option<String> {
+    let ch = baydex_core::changes::changes(&project.framework, results);
+    if ch.is_empty() {
+        return None;
+    }
+    let mut s = String::from("unit,node,span,from_period,to_period,from,to,change,from_rank,to_rank,cagr\n");
+    let rank = |r: Option<u32>| r.map_or("NA".to_string(), |r| r.to_string());
+    for c in ch {
+        let _ = writeln!(
+            s,
+            "{},{},{},{},{},{},{},{},{},{},{}",
+            csv_field(&c.unit),
+            csv_field(&c.node),
+            c.span,
+            csv_field(&c.from_period),
+            csv_field(&c.to_period),
+            fmt_num(c.from),
+            fmt_num(c.to),
+            fmt_num(c.change),
+            rank(c.from_rank),
+            rank(c.to_rank),
+            c.cagr.map_or("NA".to_string(), fmt_num)
+        );
+    }
+    Some(s)
+}
+
 /// Every output file of a run, with the audit of each period (`audit/*.csv` and the `audit` key
 /// of `results.json`; no audit files when `audits` is empty).
 pub fn render(loaded: &LoadedProject, results: &Results, audits: &[Audit], sets: &[String]) -> Vec<OutFile> {
@@ -283,6 +316,9 @@ pub fn render(loaded: &LoadedProject, results: &Results, audits: &[Audit], sets:
         for (name, text) in audit_csvs(audits) {
             files.push(OutFile { rel: Path::new("audit").join(name), bytes: text.into_bytes() });
         }
+    }
+    if let Some(c) = changes_csv(project, results) {
+        files.push(OutFile { rel: "changes.csv".into(), bytes: c.into_bytes() });
     }
     let pretty = |v: &Json| {
         let mut b = serde_json::to_vec_pretty(v).unwrap_or_default();
@@ -328,11 +364,13 @@ pub fn commit(dir: &Path, files: &[OutFile]) -> std::io::Result<()> {
     for (tmp, target) in &temps {
         std::fs::rename(tmp, target)?;
     }
-    // Remove files of earlier runs that this run did not produce: stage files, and the
-    // illustrative notice when this run's data are not illustrative.
-    let notice = dir.join(ILLUSTRATIVE);
-    if !temps.iter().any(|(_, t)| *t == notice) && notice.is_file() {
-        std::fs::remove_file(&notice)?;
+    // Remove files of earlier runs that this run did not produce: optional files (the
+    // illustrative notice, changes, the workbook), stage and audit files.
+    for name in OPTIONAL {
+        let p = dir.join(name);
+        if !temps.iter().any(|(_, t)| *t == p) && p.is_file() {
+            std::fs::remove_file(&p)?;
+        }
     }
     for sub in ["stages", "audit"] {
         if let Ok(rd) = std::fs::read_dir(dir.join(sub)) {

@@ -279,10 +279,15 @@ fn coverage_units_indicators_and_periods() {
     assert_eq!((d.line, d.column), (Some(3), Some(20)));
     assert_eq!(errs.len(), 2, "{}", render(&errs));
 
+    // A whole-period gap of an indicator that has data elsewhere is a warning: an `impute` step
+    // (carry / interpolate) may fill it and fixed goalposts need no data; other normalisers stop.
     let data = "unit,period,indicator,value\nSZ,2023,ECOM,1\nGZ,2023,ECOM,2\nSZ,2022,PAY,1\nGZ,2022,ECOM,1\n";
-    let errs = errors(PROJECT, data);
-    let d = find(&errs, "indicator 'PAY' has no data in period 2023");
+    let dir = write(&[("p.toml", PROJECT.as_bytes()), ("data.csv", data.as_bytes())]);
+    let loaded = load(&dir).unwrap_or_else(|d| panic!("{}", render(&d.0)));
+    let d = find(&loaded.warnings, "indicator 'PAY' has no data in period 2023");
+    assert_eq!(d.severity, Severity::Warning);
     assert_eq!(d.line, Some(line_of(PROJECT, "code = \"PAY\"")));
+    assert!(d.help.en.contains("impute"));
     let data = "unit,period,indicator,value\nSZ,2023,ECOM,1\nGZ,2023,ECOM,2\n";
     let errs = errors(PROJECT, data);
     assert_eq!(find(&errs, "indicator 'PAY' has no data").message.en, "indicator 'PAY' has no data");

@@ -4,7 +4,8 @@
 //! In natural units: direction +1 gives `(x − lo)/(hi − lo)`, direction −1 gives
 //! `(hi − x)/(hi − lo)`. Reference: COINr `n_goalposts` with `f_n_para = "use_iMeta"`, which
 //! flips the goalposts of negative-direction indicators (`get_iMeta_norm_paras`). Goalposts come
-//! from each indicator's `goalposts = [lower, upper]` in the framework (natural units).
+//! from each indicator's `goalposts = [lower, upper]` in the framework (natural units). As they
+//! need no data, an indicator without any value in a period stays missing there (no error).
 
 use super::{FittedNormaliser, IndicatorInfo, NormError, Normaliser};
 use crate::{ParamError, ParamReader};
@@ -44,10 +45,9 @@ impl Normaliser for GoalpostsNorm {
     }
 
     fn fit(&self, x: &[f64], ind: &IndicatorInfo<'_>) -> Result<Box<dyn FittedNormaliser>, NormError> {
+        // Fixed goalposts need no data: a period without any value stays missing.
+        let _ = x;
         let g = ind.goalposts.ok_or(NormError::MissingParam { field: "goalposts" })?;
-        if x.iter().all(|v| v.is_nan()) {
-            return Err(NormError::Empty);
-        }
         let (lo, hi) = if ind.direction < 0.0 { (-g.upper, -g.lower) } else { (g.lower, g.upper) };
         Ok(Box::new(Fitted { lo, hi, scale: self.scale, trunc: self.trunc }))
     }

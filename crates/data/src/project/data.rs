@@ -1089,7 +1089,17 @@ fn check_coverage(
             (format!("{what_en} '{code}' has no data"), format!("{what_zh} '{code}' 没有数据"))
         };
         let Some(loc) = cols.decl.get(j) else { continue };
-        let d = if is_indicator {
+        let d = if is_indicator && anywhere {
+            // A gap of whole periods: the pipeline may fill it (impute carry / interpolate) or not
+            // need it (fixed goalposts); otherwise the run stops naming the indicator and period.
+            loc.warning(
+                text(en, zh),
+                text(
+                    "fill the gap with an `impute` step (method = \"carry\" or \"interpolate\"), or use fixed goalposts; otherwise normalisation stops in that period",
+                    "请用 `impute` 步骤（method = \"carry\" 或 \"interpolate\"）填补，或使用固定目标值（goalposts）；否则标准化将在该期停止",
+                ),
+            )
+        } else if is_indicator {
             loc.error(
                 text(en, zh),
                 text(
