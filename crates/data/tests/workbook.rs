@@ -123,19 +123,19 @@ fn panel_workbook_stacks_periods_and_marks_missing_cells_empty() {
     let (l, res) = load("examples/gba/panel.toml");
     let mut wb = open(results_workbook(&l, &res, Lang::En).unwrap());
     let scores = wb.worksheet_range("scores").unwrap();
-    // 24 periods × (1 index + 2 dimensions + 4 indicators) × 11 units.
-    assert_eq!(rows(&scores).len(), 24 * 7 * 11);
+    // 25 periods (2000–2024) × (1 index + 2 dimensions + 4 indicators) × 11 units.
+    assert_eq!(rows(&scores).len(), 25 * 7 * 11);
     let about = wb.worksheet_range("about").unwrap();
     assert!(!rows(&about).iter().any(|r| r[0] == Data::String("ILLUSTRATIVE DATA".into())));
     let raw = wb.worksheet_range("Raw").unwrap();
     assert_eq!(header(&raw), ["unit", "name", "period", "GDPPC", "EMPR", "POPN", "GDP"]);
     let rs = rows(&raw);
-    assert_eq!(rs.len(), 24 * 11);
+    assert_eq!(rs.len(), 25 * 11);
     // Hong Kong 2023 GDP, converted to RMB (context_panel.csv).
     let hk = rs.iter().find(|r| r[0] == Data::String("HK".into()) && r[2] == Data::String("2023".into())).unwrap();
     assert_eq!(hk[6], Data::Float(26852.27));
     let tiers = wb.worksheet_range("tiers").unwrap();
-    assert_eq!(header(&tiers).len(), 3 + 24);
+    assert_eq!(header(&tiers).len(), 3 + 25);
 }
 
 #[test]
