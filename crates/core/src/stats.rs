@@ -63,18 +63,24 @@ pub(crate) fn skew_kurt(x: &[f64]) -> (Option<f64>, Option<f64>) {
         return (None, None);
     }
     let m = mean_of(vals(), n);
-    let s2 = sum(vals().map(|v| (v - m) * (v - m)));
-    let s3 = sum(vals().map(|v| (v - m) * (v - m) * (v - m)));
+    // Σd², Σd³, Σd⁴ in one pass, each with its own Neumaier compensation.
+    let (mut s, mut c) = ([0.0_f64; 3], [0.0_f64; 3]);
+    for v in vals() {
+        let d = v - m;
+        let d2 = d * d;
+        for (k, t) in [d2, d2 * d, d2 * d2].into_iter().enumerate() {
+            let u = s[k] + t;
+            c[k] += if s[k].abs() >= t.abs() { (s[k] - u) + t } else { (t - u) + s[k] };
+            s[k] = u;
+        }
+    }
+    let (s2, s3, s4) = (s[0] + c[0], s[1] + c[1], s[2] + c[2]);
     let nf = n as f64;
     let g1 = nf.sqrt() * s3 / s2.powf(1.5);
     let skew = Some(g1 * (nf * (nf - 1.0)).sqrt() / (nf - 2.0));
     if n < 4 {
         return (skew, None);
     }
-    let s4 = sum(vals().map(|v| {
-        let d = v - m;
-        d * d * d * d
-    }));
     let r = nf * s4 / (s2 * s2);
     (skew, Some(((nf + 1.0) * (r - 3.0) + 6.0) * (nf - 1.0) / ((nf - 2.0) * (nf - 3.0))))
 }
