@@ -4,7 +4,6 @@
 //! `baydex run` (`audit/*.csv`, `results.json`).
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
 
 use anstream::print;
 use anstyle::{AnsiColor, Effects, Style};
@@ -18,7 +17,9 @@ use crate::{Reported, cmd_validate, messages};
 #[derive(Debug, clap::Args)]
 pub struct AuditArgs {
     /// Project file (TOML); default: the embedded GBA digital economy index (项目文件；默认内置大湾区数字经济指数).
-    pub file: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub project: cmd_validate::ProjectArg,
     /// Language of names and messages: zh | en (语言).
     #[arg(long, value_parser = crate::parse_lang)]
     pub lang: Option<Lang>,
@@ -56,7 +57,7 @@ fn significance(s: &str) -> Result<f64, String> {
 /// Runs `baydex audit`.
 pub fn run(args: AuditArgs) -> anyhow::Result<()> {
     let lang = args.lang.unwrap_or_else(crate::env_lang);
-    let loaded = cmd_validate::load(&args.file, lang)?;
+    let loaded = cmd_validate::load(&args.project, lang)?;
     let fail = |e: &baydex_core::Error, code: u8| -> anyhow::Error {
         anstream::eprintln!("{}{}: {}", tr(lang, "error: ", "错误："), loaded.file, messages::core_error(e, lang));
         Reported(code).into()

@@ -14,7 +14,9 @@ use crate::{Reported, cmd_validate, messages, table};
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
     /// Project file (TOML); default: the embedded GBA digital economy index (项目文件；默认内置大湾区数字经济指数).
-    pub file: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub project: cmd_validate::ProjectArg,
     /// Output directory (输出目录).
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
@@ -42,7 +44,7 @@ pub struct RunArgs {
 /// Runs `baydex run`.
 pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let lang = args.lang.unwrap_or_else(crate::env_lang);
-    let mut loaded = cmd_validate::load(&args.file, lang)?;
+    let mut loaded = cmd_validate::load(&args.project, lang)?;
     for s in &args.set {
         if let Err(d) = baydex_data::apply_set(&mut loaded.project.pipeline, s) {
             anstream::eprint!("{}", baydex_data::Diagnostics(vec![d]).render(lang));

@@ -7,21 +7,44 @@ use baydex_core::{Lang, tr};
 
 use crate::{Reported, embedded};
 
+/// Which project: a file, or one of the embedded examples (default: the GBA index).
+#[derive(Debug, Clone, clap::Args)]
+pub struct ProjectArg {
+    /// Project file (TOML); default: the embedded GBA digital economy index (项目文件；默认内置大湾区数字经济指数).
+    pub file: Option<PathBuf>,
+    /// An embedded example instead of a file: gba (default) | gba-panel (内置示例).
+    #[arg(long, conflicts_with = "file", value_parser = example_name)]
+    pub example: Option<String>,
+}
+
+fn example_name(s: &str) -> Result<String, String> {
+    if embedded::EXAMPLES.iter().any(|(n, _, _)| *n == s) {
+        Ok(s.to_string())
+    } else {
+        let list: Vec<String> = embedded::EXAMPLES.iter().map(|(n, _, d)| format!("{n} — {d}")).collect();
+        Err(format!("unknown example '{s}'; the embedded examples (内置示例) are:\n  {}", list.join("\n  ")))
+    }
+}
+
 /// Arguments of `baydex validate`.
 #[derive(Debug, clap::Args)]
 pub struct ValidateArgs {
-    /// Project file (TOML); default: the embedded GBA project (项目文件；默认内置大湾区项目).
-    pub file: Option<PathBuf>,
+    #[command(flatten)]
+    pub project: ProjectArg,
     /// Language of messages: zh | en (提示语言).
     #[arg(long, value_parser = crate::parse_lang)]
     pub lang: Option<Lang>,
 }
 
 /// Loads a project (a file or the embedded default), printing diagnostics on failure.
-pub fn load(file: &Option<PathBuf>, lang: Lang) -> anyhow::Result<baydex_data::LoadedProject> {
-    let loaded = match file {
-        Some(p) => baydex_data::load_project_path(p),
-        None => baydex_data::load_project(&embedded::gba(), embedded::GBA_PROJECT),
+pub fn load(project: &ProjectArg, lang: Lang) -> anyhow::Result<baydex_data::LoadedProject> {
+    let loaded = match (&project.file, &project.example) {
+        (Some(p), _) => baydex_data::load_project_path(p),
+        (None, Some(name)) => {
+            let file = embedded::EXAMPLES.iter().find(|(n, _, _)| n == name).map_or(embedded::GBA_PROJECT, |e| e.1);
+            baydex_data::load_project(&embedded::gba(), file)
+        }
+        (None, None) => baydex_data::load_project(&embedded::gba(), embedded::GBA_PROJECT),
     };
     match loaded {
         Ok(l) => {
@@ -48,7 +71,7 @@ pub fn load(file: &Option<PathBuf>, lang: Lang) -> anyhow::Result<baydex_data::L
 /// Runs `baydex validate`.
 pub fn run(args: ValidateArgs) -> anyhow::Result<()> {
     let lang = args.lang.unwrap_or_else(crate::env_lang);
-    let l = load(&args.file, lang)?;
+    let l = load(&args.project, lang)?;
     // Steps are built (parameters checked) by the loader; build the pipeline as a whole too.
     if let Err(e) = baydex_core::Pipeline::build(&l.project.pipeline, &l.project.framework) {
         anstream::eprintln!("{}{}: {}", tr(lang, "error: ", "错误："), l.file, crate::messages::core_error(&e, lang));

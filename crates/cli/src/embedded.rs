@@ -9,6 +9,22 @@ pub static GBA_FILES: &[(&str, &[u8])] = &[
     ("context_2023.csv", include_bytes!("../../../examples/gba/context_2023.csv")),
     ("digital_2023.csv", include_bytes!("../../../examples/gba/digital_2023.csv")),
     ("README.md", include_bytes!("../../../examples/gba/README.md")),
+    ("panel.toml", include_bytes!("../../../examples/gba/panel.toml")),
+    ("context_panel.csv", include_bytes!("../../../examples/gba/context_panel.csv")),
+];
+
+/// The embedded examples: name, project file, description.
+pub const EXAMPLES: &[(&str, &str, &str)] = &[
+    (
+        "gba",
+        "gba.toml",
+        "GBA digital economy index 2023 (default; digital indicators illustrative) / 大湾区数字经济指数（默认）",
+    ),
+    (
+        "gba-panel",
+        "panel.toml",
+        "GBA economic context index 2000-2024, real official statistics, fixed goalposts / 大湾区经济基础指数（真实数据，面板）",
+    ),
 ];
 
 /// The project file of the GBA default.

@@ -18,6 +18,7 @@ const EXAMPLES: &str = "\
 Examples / 示例:
   baydex run                                   Run the embedded GBA digital economy index (运行内置大湾区示例)
   baydex run --lang zh                         …with Chinese output (中文输出)
+  baydex run --example gba-panel --xlsx        GBA economic context 2000-2024, real data, with a workbook (面板示例)
   baydex run examples/asem/asem.toml --out out/asem
   baydex run examples/asem/asem.toml --set normalise.method=zscore
   baydex run FILE --set normalise.range=[1,100] --set aggregate.method=gmean

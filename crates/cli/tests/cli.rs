@@ -343,3 +343,22 @@ fn help_has_examples() {
     let s = stdout(&o);
     assert!(s.contains("Examples") && s.contains("baydex run") && s.contains("validate") && s.contains("init"), "{s}");
 }
+
+#[test]
+fn embedded_panel_example_runs_and_unknown_examples_are_listed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = baydex(&["run", "--example", "gba-panel", "--lang", "en", "--xlsx", "--out", tmp.path().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s = stdout(&o);
+    assert!(s.contains("25 periods") && s.contains("Change 2000 → 2024"), "{s}");
+    assert!(!s.contains("ILLUSTRATIVE"), "the panel example is real data");
+    for f in ["changes.csv", "results.xlsx", "stages/Imputed.csv"] {
+        assert!(tmp.path().join(f).exists(), "missing {f}");
+    }
+    let o = baydex(&["run", "--example", "nope"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("gba-panel"), "{}", stderr(&o));
+    let o = baydex(&["validate", "--example", "gba-panel", "--lang", "en"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("25 period"), "{}", stdout(&o));
+}
