@@ -1,28 +1,8 @@
 //! End-to-end tests of `baydex audit` and of the audit written by `baydex run`: the real binary,
 //! real files on disk.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn baydex(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_baydex"))
-        .args(args)
-        .env_remove("BAYDEX_LANG")
-        .env("LANG", "C")
-        .output()
-        .expect("run baydex")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).to_string()
-}
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).to_string()
-}
+mod common;
+use common::*;
 
 fn asem() -> String {
     repo().join("examples/asem/asem.toml").display().to_string()

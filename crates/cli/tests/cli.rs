@@ -1,28 +1,11 @@
 //! End-to-end tests of the `baydex` command: the real binary, real files on disk.
 
+mod common;
+use common::*;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn baydex(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_baydex"))
-        .args(args)
-        .env_remove("BAYDEX_LANG")
-        .env("LANG", "C")
-        .output()
-        .expect("run baydex")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).to_string()
-}
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).to_string()
-}
+use std::process::Command;
 
 /// Every file under `dir` with its bytes.
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {

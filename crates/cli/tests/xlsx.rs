@@ -1,25 +1,8 @@
 //! `baydex run --xlsx`: the results workbook is written with the other outputs, atomically. Its
 //! contents are checked (read back with calamine) in `crates/data/tests/workbook.rs`.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn baydex(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_baydex"))
-        .args(args)
-        .env_remove("BAYDEX_LANG")
-        .env("LANG", "C")
-        .output()
-        .expect("run baydex")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).to_string()
-}
+mod common;
+use common::*;
 
 #[test]
 fn xlsx_is_written_with_the_results_and_is_reproducible() {

@@ -155,6 +155,41 @@ pub fn build(spec: &StepSpec, framework: &Framework) -> Result<Box<dyn Step>> {
     (info.build)(spec, framework).map_err(|source| crate::Error::Param { step: spec.step.clone(), source })
 }
 
+/// A harness for step tests: builds a step and applies it to one period of a panel.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::{Context, StepOutput};
+    use crate::{Dataset, Framework, Matrix, StepSpec, Unit};
+
+    /// Applies `spec` to period `k` of `panel` (one dataset per period); `series` defaults to none
+    /// and `units` to plain units named after the rows of period `k`.
+    pub fn apply(
+        spec: &StepSpec,
+        framework: &Framework,
+        periods: &[&str],
+        panel: &[Dataset],
+        k: usize,
+        series: Option<&Dataset>,
+        units: Option<&[Unit]>,
+    ) -> crate::Result<StepOutput> {
+        let periods: Vec<String> = periods.iter().map(|s| s.to_string()).collect();
+        let refs: Vec<&Dataset> = panel.iter().collect();
+        let rows = panel[k].units.clone();
+        let none = Dataset::new(rows.clone(), Vec::new(), Matrix::missing(rows.len(), 0))?;
+        let plain: Vec<Unit> = rows.iter().map(|u| Unit::new(u)).collect();
+        let ctx = Context {
+            framework,
+            units: units.unwrap_or(&plain),
+            period: &periods[k],
+            series: series.unwrap_or(&none),
+            periods: &periods,
+            period_index: k,
+            panel: &refs,
+        };
+        super::build(spec, framework)?.apply(&ctx, &panel[k])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -144,8 +144,8 @@ impl Step for DenominateStep {
 
 #[cfg(test)]
 mod tests {
-    use super::super::Context;
-    use crate::{Dataset, Error, Framework, Matrix, NodeSpec, StepSpec, Unit, Value};
+
+    use crate::{Dataset, Error, Framework, Matrix, NodeSpec, StepSpec, Value};
 
     fn fw() -> Framework {
         let mut a = NodeSpec::indicator("a", "I");
@@ -154,28 +154,14 @@ mod tests {
     }
 
     fn apply(spec: StepSpec, pop: [f64; 3]) -> crate::Result<Dataset> {
-        let f = fw();
         let units: Vec<String> = ["x", "y", "z"].iter().map(|s| s.to_string()).collect();
         let input = Dataset::new(
             units.clone(),
             vec!["a".into(), "b".into()],
             Matrix::from_columns(3, &[vec![10.0, f64::NAN, 30.0], vec![1.0, 2.0, 3.0]])?,
         )?;
-        let series = Dataset::new(units.clone(), vec!["POP".into()], Matrix::from_columns(3, &[pop.to_vec()])?)?;
-        let list: Vec<Unit> = units.iter().map(|u| Unit::new(u)).collect();
-        let periods = ["2023".to_string()];
-        let panel = [&input];
-        let ctx = Context {
-            framework: &f,
-            units: &list,
-            period: "2023",
-            series: &series,
-            periods: &periods,
-            period_index: 0,
-            panel: &panel,
-        };
-        let step = crate::step::build(&spec, &f)?;
-        Ok(step.apply(&ctx, &input)?.data)
+        let series = Dataset::new(units, vec!["POP".into()], Matrix::from_columns(3, &[pop.to_vec()])?)?;
+        Ok(crate::step::testing::apply(&spec, &fw(), &["2023"], &[input], 0, Some(&series), None)?.data)
     }
 
     #[test]

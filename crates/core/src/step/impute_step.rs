@@ -168,7 +168,7 @@ impl Step for ImputeStep {
 
 #[cfg(test)]
 mod tests {
-    use super::super::Context;
+
     use crate::{Dataset, Error, Framework, Matrix, NodeSpec, StepSpec, Unit, Value};
 
     const NA: f64 = f64::NAN;
@@ -198,21 +198,7 @@ mod tests {
 
     /// Runs the step on period `k` of a panel.
     fn run(spec: StepSpec, periods: &[&str], panel: &[Dataset], k: usize) -> crate::Result<super::StepOutput> {
-        let f = fw();
-        let list = units();
-        let periods: Vec<String> = periods.iter().map(|s| s.to_string()).collect();
-        let refs: Vec<&Dataset> = panel.iter().collect();
-        let series = Dataset::new(panel[k].units.clone(), Vec::new(), Matrix::missing(4, 0))?;
-        let ctx = Context {
-            framework: &f,
-            units: &list,
-            period: &periods[k],
-            series: &series,
-            periods: &periods,
-            period_index: k,
-            panel: &refs,
-        };
-        crate::step::build(&spec, &f)?.apply(&ctx, &panel[k])
+        crate::step::testing::apply(&spec, &fw(), periods, panel, k, None, Some(&units()))
     }
 
     fn method(m: &str) -> StepSpec {

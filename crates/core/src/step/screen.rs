@@ -330,8 +330,8 @@ impl Step for ScreenStep {
 
 #[cfg(test)]
 mod tests {
-    use super::super::Context;
-    use crate::{Dataset, Error, Framework, Matrix, NodeSpec, StepSpec, Unit, Value};
+
+    use crate::{Dataset, Error, Framework, Matrix, NodeSpec, StepSpec, Value};
 
     const NA: f64 = f64::NAN;
 
@@ -360,22 +360,7 @@ mod tests {
     }
 
     fn run(spec: StepSpec) -> crate::Result<super::StepOutput> {
-        let f = fw();
-        let d = input();
-        let list: Vec<Unit> = d.units.iter().map(|u| Unit::new(u)).collect();
-        let periods = ["2023".to_string()];
-        let panel = [&d];
-        let series = Dataset::new(d.units.clone(), Vec::new(), Matrix::missing(4, 0))?;
-        let ctx = Context {
-            framework: &f,
-            units: &list,
-            period: "2023",
-            series: &series,
-            periods: &periods,
-            period_index: 0,
-            panel: &panel,
-        };
-        crate::step::build(&spec, &f)?.apply(&ctx, &d)
+        crate::step::testing::apply(&spec, &fw(), &["2023"], &[input()], 0, None, None)
     }
 
     fn thresh(t: f64) -> StepSpec {
