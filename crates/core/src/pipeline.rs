@@ -106,10 +106,15 @@ fn check_invariants(s: &dyn Step, input: &Dataset, out: &Dataset) -> Result<()> 
         if out.columns.len() < input.columns.len() || out.columns[..input.columns.len()] != input.columns[..] {
             return broke("the input columns were not kept in front".into());
         }
+    } else if s.drops_columns() {
+        let mut it = input.columns.iter();
+        if !out.columns.iter().all(|c| it.any(|d| d == c)) {
+            return broke("columns were added or reordered".into());
+        }
     } else if out.columns != input.columns {
         return broke("the columns changed".into());
     }
-    if !s.may_add_missing() && out.units == input.units {
+    if !s.may_add_missing() && out.units == input.units && out.columns.len() >= input.columns.len() {
         for j in 0..input.columns.len() {
             let (a, b) = (input.data.col(j), out.data.col(j));
             if let Some(i) = a.iter().zip(b).position(|(x, y)| !x.is_nan() && y.is_nan()) {

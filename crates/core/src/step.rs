@@ -75,6 +75,11 @@ pub trait Step: Debug + Send + Sync {
     fn changes_units(&self) -> bool {
         false
     }
+    /// True if the step may drop columns (indicators), e.g. `screen` with `indicators_thresh`; it
+    /// never adds or reorders them. A dropped indicator counts as missing from then on.
+    fn drops_columns(&self) -> bool {
+        false
+    }
     /// True if the step may turn values into missing ones (e.g. `constant = "missing"`).
     fn may_add_missing(&self) -> bool {
         false

@@ -65,26 +65,41 @@ pub fn scores_csv(project: &Project, results: &Results) -> String {
 /// A stage as a wide CSV: `unit,period,<columns>`.
 pub fn stage_csv(stage: &[(&str, &Dataset)]) -> String {
     let mut s = String::new();
-    let Some((_, first)) = stage.first() else { return s };
+    let columns = stage_columns(stage);
     s.push_str("unit,period");
-    for c in &first.columns {
+    for c in &columns {
         s.push(',');
         s.push_str(&csv_field(c));
     }
     s.push('\n');
     for (period, d) in stage {
+        let at: Vec<Option<usize>> = columns.iter().map(|c| d.column(c)).collect();
         for (i, u) in d.units.iter().enumerate() {
             s.push_str(&csv_field(u));
             s.push(',');
             s.push_str(&csv_field(period));
-            for j in 0..d.columns.len() {
+            for j in &at {
                 s.push(',');
-                s.push_str(&fmt_num(d.data.get(i, j)));
+                s.push_str(&fmt_num(j.map_or(f64::NAN, |j| d.data.get(i, j))));
             }
             s.push('\n');
         }
     }
     s
+}
+
+/// The columns of a stage over all its periods, in order of first appearance (a step may drop an
+/// indicator in one period and not in another; it is then missing where dropped).
+pub fn stage_columns(stage: &[(&str, &Dataset)]) -> Vec<String> {
+    let mut cols: Vec<String> = Vec::new();
+    for (_, d) in stage {
+        for c in &d.columns {
+            if !cols.contains(c) {
+                cols.push(c.clone());
+            }
+        }
+    }
+    cols
 }
 
 fn num(x: f64) -> Json {

@@ -449,9 +449,11 @@ impl Writer {
         for (k, (name, _)) in first.stages.iter().enumerate() {
             let parts: Vec<(&str, &Dataset)> =
                 results.periods.iter().filter_map(|pr| pr.stage(name).map(|d| (pr.period.as_str(), d))).collect();
-            let Some((_, d0)) = parts.first() else { continue };
+            if parts.is_empty() {
+                continue;
+            }
             let f = if k >= normalised_from { NumFmt::Score } else { NumFmt::General };
-            let columns = d0.columns.clone();
+            let columns = crate::output::stage_columns(&parts);
             self.sheet(name, |s| {
                 let mut head = vec!["unit", "name", "period"];
                 head.extend(columns.iter().map(String::as_str));
@@ -464,7 +466,7 @@ impl Writer {
                         s.text(r, 1, &unit_name(p, u, lang))?;
                         s.text(r, 2, period)?;
                         for (j, c) in columns.iter().enumerate() {
-                            // Columns by name: a stage's columns are the same in every period.
+                            // Columns by name: a period may lack a column another period has.
                             let x = d.column(c).map_or(f64::NAN, |jj| d.data.get(i, jj));
                             s.num(r, col16(j + 3), x, f)?;
                         }

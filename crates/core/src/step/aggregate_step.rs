@@ -245,6 +245,17 @@ impl Step for AggregateStep {
             }
         }
         let mut out = input.clone();
+        // Indicators an earlier step dropped (screened out) are missing for every unit: their
+        // weight is shared among their siblings like any missing value's.
+        let mut dropped = Vec::new();
+        for &i in fw.indicators() {
+            if col_of[i].is_none() {
+                out.data.push_col(&vec![f64::NAN; n])?;
+                out.columns.push(fw.node(i).code().to_string());
+                col_of[i] = Some(out.columns.len() - 1);
+                dropped.push(fw.node(i).code());
+            }
+        }
         let mut buf = vec![0.0; n];
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         for &a in fw.aggregates() {
@@ -278,9 +289,16 @@ impl Step for AggregateStep {
             *counts.entry(method).or_default() += 1;
         }
         let desc: Vec<String> = counts.iter().map(|(m, c)| format!("{m} × {c}")).collect();
-        Ok(StepOutput::new(
-            out,
-            vec![Text::new(
+        let mut messages = Vec::new();
+        if !dropped.is_empty() {
+            messages.push(Text::new(
+                format!("indicators dropped by an earlier step count as missing: {}", dropped.join(", ")),
+                format!("已被前序步骤剔除的指标按缺失处理：{}", dropped.join("，")),
+            ));
+        }
+        messages.insert(
+            0,
+            Text::new(
                 format!(
                     "aggregated {} nodes over {} levels ({})",
                     fw.aggregates().len(),
@@ -293,8 +311,9 @@ impl Step for AggregateStep {
                     fw.max_level() - 1,
                     desc.join("，")
                 ),
-            )],
-        ))
+            ),
+        );
+        Ok(StepOutput::new(out, messages))
     }
 }
 

@@ -1,4 +1,4 @@
-//! `screen`: drop units whose data availability is below a threshold (and, optionally, blank
+//! `screen`: drop units whose data availability is below a threshold (and, optionally,
 //! indicators whose availability is below another).
 //!
 //! For every unit, over the `n` indicator columns of this stage:
@@ -13,8 +13,9 @@
 //!
 //! baydex additions: `unit_screen = "none"` (availability is only logged, unless units are
 //! forced out); a unit with no value at all has `Non_Zero` = NaN, which counts as below the
-//! threshold; `indicators_thresh` blanks (sets to missing) every indicator whose availability over
-//! the units kept, `1 − n_missing / n_units`, is below it. Dropping every unit is an error.
+//! threshold; `indicators_thresh` drops every indicator whose availability over the units kept,
+//! `1 − n_missing / n_units`, is below it (later steps skip it; aggregation treats it as missing,
+//! sharing its weight among its siblings). Dropping every unit is an error.
 
 use std::collections::HashSet;
 
@@ -57,7 +58,7 @@ const PARAMS: &[ParamInfo] = &[
     ParamInfo {
         name: "indicators_thresh",
         default: "",
-        doc_en: "optional: blank (set to missing) indicators whose availability over the kept units is below this",
+        doc_en: "optional: drop indicators whose availability over the kept units is below this (aggregation then treats them as missing)",
         doc_zh: "可选：在保留的单元中数据可得率低于此值的指标，其数值全部置为缺失",
     },
 ];
@@ -68,7 +69,7 @@ pub(super) const INFO: StepInfo = StepInfo {
     name: "screen",
     stage: "Screened",
     params: PARAMS,
-    doc_en: "Drop units (and optionally blank indicators) below a data-availability threshold.",
+    doc_en: "Drop units (and optionally indicators) below a data-availability threshold.",
     doc_zh: "剔除数据可得率低于阈值的单元（可选：将可得率过低的指标置为缺失）。",
     build,
 };
@@ -173,7 +174,7 @@ impl Step for ScreenStep {
     fn changes_units(&self) -> bool {
         true
     }
-    fn may_add_missing(&self) -> bool {
+    fn drops_columns(&self) -> bool {
         self.indicators_thresh.is_some()
     }
     fn resolved(&self) -> Params {
@@ -252,23 +253,29 @@ impl Step for ScreenStep {
             cols.push(keep.iter().map(|&i| c[i]).collect::<Vec<f64>>());
         }
         let mut blanked = Vec::new();
+        let mut columns = input.columns.clone();
         if let Some(t) = self.indicators_thresh {
-            for (j, col) in cols.iter_mut().enumerate() {
+            let mut j = 0;
+            while j < cols.len() {
+                let col = &cols[j];
                 let avail = 1.0 - col.iter().filter(|v| v.is_nan()).count() as f64 / col.len() as f64;
                 if avail < t {
-                    col.fill(f64::NAN);
-                    blanked.push(format!("{} ({avail:.3})", input.columns[j]));
+                    let code = columns.remove(j);
+                    cols.remove(j);
+                    blanked.push(format!("{code} ({avail:.3})"));
                     changes.push(CellChange {
                         unit: String::new(),
-                        code: input.columns[j].clone(),
+                        code,
                         before: avail,
                         after: f64::NAN,
                         what: "dropped".into(),
                     });
+                } else {
+                    j += 1;
                 }
             }
         }
-        let data = Dataset::new(units, input.columns.clone(), Matrix::from_columns(keep.len(), &cols)?)?;
+        let data = Dataset::new(units, columns, Matrix::from_columns(keep.len(), &cols)?)?;
         let rule = match self.by {
             "byNA" => format!("data availability < {}", self.dat_thresh),
             "byzeros" => format!("share of non-zero values < {}", self.nonzero_thresh),
@@ -313,12 +320,12 @@ impl Step for ScreenStep {
         if !blanked.is_empty() {
             log.push(Text::new(
                 format!(
-                    "indicators set to missing (availability < {}): {}",
+                    "indicators dropped (availability < {}): {}",
                     self.indicators_thresh.unwrap_or_default(),
                     blanked.join(", ")
                 ),
                 format!(
-                    "数据可得率低于 {} 的指标已置为缺失：{}",
+                    "剔除数据可得率低于 {} 的指标：{}",
                     self.indicators_thresh.unwrap_or_default(),
                     blanked.join("，")
                 ),
@@ -395,16 +402,17 @@ mod tests {
     }
 
     #[test]
-    fn indicators_below_their_threshold_are_blanked() {
+    fn indicators_below_their_threshold_are_dropped() {
         let o = run(thresh(0.0).with("indicators_thresh", Value::Float(0.6))).unwrap();
-        assert!(o.data.values("a").unwrap().iter().all(|v| v.is_nan()), "a: 2 of 4 available");
+        assert_eq!(o.data.columns, ["b", "c", "d"], "a: 2 of 4 available");
         assert_eq!(o.data.values("b").unwrap()[0], 2.0, "b: 3 of 4 available");
         assert!(o.changes.iter().any(|c| c.code == "a" && c.unit.is_empty() && c.before == 0.5));
     }
 
-    /// After `normalise`, a blanked indicator's weight is shared among its siblings.
+    /// A dropped indicator's weight is shared among its siblings, whether the screen runs before
+    /// or after `normalise`.
     #[test]
-    fn blanked_indicator_after_normalise_is_left_out_of_the_aggregate() {
+    fn dropped_indicator_is_left_out_of_the_aggregate() {
         let f = fw();
         let pipeline = [
             StepSpec::new("normalise"),
@@ -412,9 +420,18 @@ mod tests {
             StepSpec::new("aggregate"),
         ];
         let r = crate::compute_matrix(&f, &["x", "y", "z", "w"], &input().data, &pipeline).unwrap();
-        // x: b = 2 of [0, 2] → 100, c = 3 of [0, 5] → 60, d = 4 of [0, 5] → 80; a is blanked.
+        // x: b = 2 of [0, 2] → 100, c = 3 of [0, 5] → 60, d = 4 of [0, 5] → 80; a is dropped.
         assert_eq!(r.scores(f.root())[0], 80.0);
-        assert!(r.stage("Screened").unwrap().values("a").unwrap().iter().all(|v| v.is_nan()));
+        assert!(r.stage("Screened").unwrap().values("a").is_none());
+        assert!(r.scores(f.find("a").unwrap()).iter().all(|v| v.is_nan()), "a dropped: missing");
+        // The same screen before normalise (where COINr screens) gives the same index.
+        let before = [
+            thresh(0.0).with("indicators_thresh", Value::Float(0.6)),
+            StepSpec::new("normalise"),
+            StepSpec::new("aggregate"),
+        ];
+        let r2 = crate::compute_matrix(&f, &["x", "y", "z", "w"], &input().data, &before).unwrap();
+        assert_eq!(r2.scores(f.root())[0], 80.0);
     }
 
     #[test]
