@@ -4,8 +4,9 @@
 use crate::step::{self, Context, Step};
 use crate::{Dataset, Error, Framework, Matrix, PeriodResult, Project, Result, Results, StepLog, StepSpec, Unit};
 
-/// Every stage of one period (name, dataset), starting with `Raw`, and what each step did.
-pub type RunOutput = (Vec<(String, Dataset)>, Vec<StepLog>);
+/// Every stage of one period (name, dataset), starting with `Raw`, what each step did, and the
+/// node weights the last weighting or aggregating step used (by framework position).
+pub type RunOutput = (Vec<(String, Dataset)>, Vec<StepLog>, Option<Vec<f64>>);
 
 /// The input of one period: its raw indicators and its auxiliary series.
 #[derive(Debug, Clone)]
@@ -56,10 +57,11 @@ impl Pipeline {
         let mut out: Vec<RunOutput> = Vec::with_capacity(inputs.len());
         for p in inputs {
             series.push(p.series);
-            out.push((vec![("Raw".to_string(), p.raw)], Vec::with_capacity(self.steps.len())));
+            out.push((vec![("Raw".to_string(), p.raw)], Vec::with_capacity(self.steps.len()), None));
         }
         for s in &self.steps {
-            let panel: Vec<&Dataset> = out.iter().map(|(st, _)| &st.last().expect("Raw is always there").1).collect();
+            let panel: Vec<&Dataset> =
+                out.iter().map(|(st, _, _)| &st.last().expect("Raw is always there").1).collect();
             let mut results = Vec::with_capacity(periods.len());
             for (k, period) in periods.iter().enumerate() {
                 let ctx = Context {
@@ -70,6 +72,7 @@ impl Pipeline {
                     periods: &periods,
                     period_index: k,
                     panel: &panel,
+                    weights: out[k].2.as_deref(),
                 };
                 let o = s
                     .apply(&ctx, panel[k])
@@ -77,7 +80,10 @@ impl Pipeline {
                 check_invariants(s.as_ref(), panel[k], &o.data)?;
                 results.push(o);
             }
-            for ((stages, log), o) in out.iter_mut().zip(results) {
+            for ((stages, log, weights), o) in out.iter_mut().zip(results) {
+                if o.weights.is_some() {
+                    *weights = o.weights;
+                }
                 log.push(StepLog {
                     step: s.name().into(),
                     stage: s.stage().into(),
@@ -171,9 +177,12 @@ pub fn compute_with(project: &Project, pipeline: &[StepSpec]) -> Result<Results>
         .periods
         .iter()
         .zip(runs)
-        .map(|(p, (stages, log))| PeriodResult::new(p.clone(), stages, log, fw, project.tiers.as_ref()))
+        .map(|(p, (stages, log, weights))| {
+            let w = weights.unwrap_or_else(|| pipe.weights(fw));
+            PeriodResult::new(p.clone(), stages, log, w, fw, project.tiers.as_ref())
+        })
         .collect::<Result<Vec<_>>>()?;
-    let weights = pipe.weights(fw);
+    let weights = periods.first().map_or_else(|| pipe.weights(fw), |p| p.weights.clone());
     let effective_weights = fw.effective_weights(&weights);
     let steps = pipe.steps().iter().map(|s| (s.name().to_string(), s.resolved())).collect();
     Ok(Results { periods, steps, weights, effective_weights })
@@ -194,6 +203,7 @@ pub fn compute_matrix(
     let series = Dataset::new(codes.clone(), Vec::new(), Matrix::missing(codes.len(), 0))?;
     let unit_list: Vec<Unit> = units.iter().map(|u| Unit::new(u)).collect();
     let mut runs = pipe.run(framework, &unit_list, vec![PeriodInput { period: String::new(), raw, series }])?;
-    let (stages, log) = runs.pop().expect("one period in, one out");
-    PeriodResult::new(String::new(), stages, log, framework, None)
+    let (stages, log, weights) = runs.pop().expect("one period in, one out");
+    let w = weights.unwrap_or_else(|| pipe.weights(framework));
+    PeriodResult::new(String::new(), stages, log, w, framework, None)
 }

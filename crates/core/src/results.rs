@@ -53,6 +53,10 @@ pub struct PeriodResult {
     ranks: Vec<Vec<Option<u32>>>,
     /// Tier (band position) of every unit for every node, `None` when not tiered.
     tiers: Vec<Vec<Option<usize>>>,
+    /// Weight of every node used in aggregation (framework position).
+    pub weights: Vec<f64>,
+    /// Effective weight of every node in the index (framework position).
+    pub effective_weights: Vec<f64>,
 }
 
 impl PeriodResult {
@@ -60,6 +64,7 @@ impl PeriodResult {
         period: String,
         stages: Vec<(String, Dataset)>,
         log: Vec<StepLog>,
+        weights: Vec<f64>,
         framework: &Framework,
         tiers: Option<&TierScheme>,
     ) -> crate::Result<Self> {
@@ -83,7 +88,8 @@ impl PeriodResult {
                 _ => vec![None; last.units.len()],
             })
             .collect();
-        Ok(PeriodResult { period, stages, log, node_cols, ranks, tiers })
+        let effective_weights = framework.effective_weights(&weights);
+        Ok(PeriodResult { period, stages, log, node_cols, ranks, tiers, weights, effective_weights })
     }
 
     /// The final stage (Aggregated): every node's scores.
@@ -124,8 +130,9 @@ pub struct Results {
     pub periods: Vec<PeriodResult>,
     /// Resolved parameters of every step, in pipeline order (name, params).
     pub steps: Vec<(String, Params)>,
-    /// Weight of every node used in aggregation (framework position).
+    /// Weight of every node used in aggregation in the first period (framework position); see
+    /// [`PeriodResult::weights`] for each period (data-driven weights can differ by period).
     pub weights: Vec<f64>,
-    /// Effective weight of every node in the index.
+    /// Effective weight of every node in the index, first period.
     pub effective_weights: Vec<f64>,
 }

@@ -41,6 +41,8 @@ pub struct Context<'a> {
     pub period_index: usize,
     /// This step's input in every period (same order as `periods`).
     pub panel: &'a [&'a Dataset],
+    /// Node weights (by framework position) set by an earlier `weight` step in this period, if any.
+    pub weights: Option<&'a [f64]>,
 }
 
 impl Context<'_> {
@@ -105,12 +107,15 @@ pub struct StepOutput {
     /// Cell-level changes worth listing (imputed cells, capped points, dropped units…); steps that
     /// transform every cell (normalise, aggregate) list none.
     pub changes: Vec<CellChange>,
+    /// Node weights (by framework position) this step set (`weight`) or used (`aggregate`); later
+    /// steps of the period see them in [`Context::weights`].
+    pub weights: Option<Vec<f64>>,
 }
 
 impl StepOutput {
-    /// An output with messages and no listed cell changes.
+    /// An output with messages, no listed cell changes and no weights.
     pub fn new(data: Dataset, messages: Vec<Text>) -> Self {
-        StepOutput { data, messages, changes: Vec::new() }
+        StepOutput { data, messages, changes: Vec::new(), weights: None }
     }
 }
 
@@ -190,6 +195,7 @@ pub(crate) mod testing {
             periods: &periods,
             period_index: k,
             panel: &refs,
+            weights: None,
         };
         super::build(spec, framework)?.apply(&ctx, &panel[k])
     }

@@ -62,12 +62,15 @@ pub struct AggregateStep {
     /// Method per aggregate node (framework position → method name).
     methods: BTreeMap<usize, &'static str>,
     aggregators: BTreeMap<&'static str, Box<dyn Aggregator>>,
-    /// Weight of every node (framework position).
+    /// Weight of every node (framework position) from the framework and this step's overrides.
     weights: Vec<f64>,
+    /// This step's explicit weights, applied over weights from an earlier `weight` step.
+    overrides: Vec<(usize, f64)>,
 }
 
 impl AggregateStep {
-    /// The weight of every node (by framework position) this step uses.
+    /// The weight of every node (by framework position) this step uses when no earlier `weight`
+    /// step set weights.
     pub fn weights(&self) -> &[f64] {
         &self.weights
     }
@@ -85,6 +88,9 @@ fn build(spec: &StepSpec, fw: &Framework) -> std::result::Result<Box<dyn Step>, 
     let r = ParamReader::new(&spec.params, PARAMS)?;
     let default = method_name("method", r.str("method", "amean")?)?;
     let mut weights: Vec<f64> = fw.nodes().iter().map(|n| n.spec.weight).collect();
+    // Explicit weights of this step, in the order they apply (levels, then nodes); they win over
+    // the framework's weights and over weights computed by an earlier `weight` step.
+    let mut overrides: Vec<(usize, f64)> = Vec::new();
     let mut level_method: BTreeMap<u32, &'static str> = BTreeMap::new();
 
     for (lv, v) in r.table("levels")? {
@@ -124,6 +130,7 @@ fn build(spec: &StepSpec, fw: &Framework) -> std::result::Result<Box<dyn Step>, 
             for (i, n) in fw.nodes().iter().enumerate() {
                 if n.level == level {
                     weights[i] = value;
+                    overrides.push((i, value));
                 }
             }
         }
@@ -135,7 +142,10 @@ fn build(spec: &StepSpec, fw: &Framework) -> std::result::Result<Box<dyn Step>, 
             expected: "a node",
         })?;
         weights[i] = match v.as_f64() {
-            Some(x) if x.is_finite() && x >= 0.0 => x,
+            Some(x) if x.is_finite() && x >= 0.0 => {
+                overrides.push((i, x));
+                x
+            }
             _ => {
                 return Err(ParamError::WrongType {
                     name: format!("weights.{code}"),
@@ -196,6 +206,7 @@ fn build(spec: &StepSpec, fw: &Framework) -> std::result::Result<Box<dyn Step>, 
         methods,
         aggregators,
         weights,
+        overrides,
         codes: fw.nodes().iter().map(|n| (n.code().to_string(), n.parent_idx.is_some())).collect(),
     }))
 }
@@ -256,6 +267,30 @@ impl Step for AggregateStep {
                 dropped.push(fw.node(i).code());
             }
         }
+        // Weights: those of an earlier `weight` step when there is one, with this step's explicit
+        // weights applied over them; otherwise the framework's with the overrides.
+        let weights: Vec<f64> = match ctx.weights {
+            Some(w) => {
+                let mut w = w.to_vec();
+                for &(i, x) in &self.overrides {
+                    w[i] = x;
+                }
+                w
+            }
+            None => self.weights.clone(),
+        };
+        for &a in fw.aggregates() {
+            if fw.node(a).children.iter().all(|&c| weights[c] == 0.0) {
+                return Err(Error::Param {
+                    step: INFO.name.into(),
+                    source: ParamError::OutOfDomain {
+                        name: "weights".into(),
+                        got: fw.node(a).code().into(),
+                        expected: "every aggregate needs at least one child with a positive weight",
+                    },
+                });
+            }
+        }
         let mut buf = vec![0.0; n];
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         for &a in fw.aggregates() {
@@ -273,7 +308,7 @@ impl Step for AggregateStep {
                     });
                 };
                 kids.push(out.data.col(j));
-                w.push(self.weights[c]);
+                w.push(weights[c]);
                 codes.push(fw.node(c).code());
             }
             let input =
@@ -313,7 +348,7 @@ impl Step for AggregateStep {
                 ),
             ),
         );
-        Ok(StepOutput::new(out, messages))
+        Ok(StepOutput { data: out, messages, changes: Vec::new(), weights: Some(weights) })
     }
 }
 

@@ -138,7 +138,7 @@ impl Step for DenominateStep {
                 format!("{missing_cells} 个单元格因分母缺失而变为缺失"),
             ));
         }
-        Ok(StepOutput { data: out, messages: log, changes })
+        Ok(StepOutput { data: out, messages: log, changes, weights: None })
     }
 }
 

@@ -162,7 +162,7 @@ impl Step for ImputeStep {
                 ));
             }
         }
-        Ok(StepOutput { data: out, messages: log, changes })
+        Ok(StepOutput { data: out, messages: log, changes, weights: None })
     }
 }
 

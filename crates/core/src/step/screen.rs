@@ -331,7 +331,7 @@ impl Step for ScreenStep {
                 ),
             ));
         }
-        Ok(StepOutput { data, messages: log, changes })
+        Ok(StepOutput { data, messages: log, changes, weights: None })
     }
 }
 

@@ -285,7 +285,7 @@ impl Step for TreatStep {
                 format!("未处理（有效值少于 4 个，或偏度、峰度无定义）：{}", skipped.join("，")),
             ));
         }
-        Ok(StepOutput { data: out, messages: log, changes })
+        Ok(StepOutput { data: out, messages: log, changes, weights: None })
     }
 }
 
