@@ -117,6 +117,16 @@ pub enum Error {
         /// The period.
         period: String,
     },
+    /// A weighting method cannot weight a group with these data.
+    #[error("{method} cannot weight the children of '{node}': {reason}")]
+    Weighting {
+        /// The method.
+        method: &'static str,
+        /// The aggregate.
+        node: String,
+        /// Why.
+        reason: String,
+    },
     /// A step broke an invariant of the pipeline (a bug in the step).
     #[error("step '{step}' broke an invariant: {what}")]
     StepBrokeInvariant {

@@ -51,6 +51,7 @@ pub mod tier;
 pub mod treat;
 mod unit;
 mod value;
+pub mod weight;
 
 pub use dataset::Dataset;
 pub use error::{Error, Result};

@@ -14,6 +14,7 @@ mod impute_step;
 mod normalise_step;
 mod screen;
 mod treat_step;
+mod weight_step;
 
 pub use aggregate_step::AggregateStep;
 pub use denominate::DenominateStep;
@@ -138,8 +139,15 @@ pub struct StepInfo {
     pub build: StepBuilder,
 }
 
-static REGISTRY: &[StepInfo] =
-    &[denominate::INFO, impute_step::INFO, screen::INFO, treat_step::INFO, normalise_step::INFO, aggregate_step::INFO];
+static REGISTRY: &[StepInfo] = &[
+    denominate::INFO,
+    impute_step::INFO,
+    screen::INFO,
+    treat_step::INFO,
+    normalise_step::INFO,
+    weight_step::INFO,
+    aggregate_step::INFO,
+];
 
 /// Every registered step.
 pub fn registry() -> &'static [StepInfo] {

@@ -84,6 +84,15 @@ fn method_name(name: &str, v: &str) -> std::result::Result<&'static str, ParamEr
     })
 }
 
+/// Provisional scores of every aggregate: `input` aggregated with `weights` and one `method` at
+/// every level (for steps that need scores above the indicators, such as the `weight` step).
+pub(crate) fn provisional(ctx: &Context<'_>, input: &Dataset, weights: &[f64], method: &str) -> Result<Dataset> {
+    let spec = StepSpec::new("aggregate").with("method", Value::Str(method.into()));
+    let step = build(&spec, ctx.framework).map_err(|source| Error::Param { step: INFO.name.into(), source })?;
+    let c = Context { weights: Some(weights), ..*ctx };
+    Ok(step.apply(&c, input)?.data)
+}
+
 fn build(spec: &StepSpec, fw: &Framework) -> std::result::Result<Box<dyn Step>, ParamError> {
     let r = ParamReader::new(&spec.params, PARAMS)?;
     let default = method_name("method", r.str("method", "amean")?)?;

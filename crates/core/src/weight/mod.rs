@@ -1,0 +1,92 @@
+//! Weighting: compute the weights of the children of aggregates from data or judgement.
+//!
+//! A [`Weighter`] computes, for one aggregate, the weights of its children from their values
+//! (units × children; the values of the stage the `weight` step sees, or provisional aggregate
+//! scores for higher levels) and, for panel variants, the same columns in every period. Each method
+//! lives in its own file and is registered by name in [`registry`]; the `weight` step
+//! (`step/weight_step.rs`) applies one to every aggregate of the chosen level(s) and hands the
+//! weights to the `aggregate` step.
+
+use std::fmt::Debug;
+
+use crate::{ParamError, ParamInfo, ParamReader};
+
+mod equal;
+
+pub use equal::Equal;
+
+/// The children of one aggregate, as a weighting method sees them.
+#[derive(Debug, Clone, Copy)]
+pub struct WeightInput<'a> {
+    /// The aggregate whose children are weighted.
+    pub node: &'a str,
+    /// Child codes.
+    pub child_codes: &'a [&'a str],
+    /// One column per child (units of this period; NaN = missing), higher = better.
+    pub children: &'a [&'a [f64]],
+    /// The same children in every period (`panel[period][child]`), for pooled variants.
+    pub panel: &'a [Vec<&'a [f64]>],
+    /// The children's weights before this step (framework or earlier steps).
+    pub prior: &'a [f64],
+}
+
+/// Why weights cannot be computed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WeightError {
+    /// The data do not allow the method (e.g. a constant child for CV weights).
+    #[error("{method} cannot weight the children of '{node}': {reason}")]
+    Data {
+        /// Method.
+        method: &'static str,
+        /// Aggregate.
+        node: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// A weighting method.
+pub trait Weighter: Debug + Send + Sync {
+    /// Registered name.
+    fn name(&self) -> &'static str;
+    /// Weights of the children (any positive scale; the aggregators re-scale within the group).
+    fn weights(&self, input: &WeightInput<'_>) -> Result<Vec<f64>, WeightError>;
+}
+
+/// Constructor of a weighting method from the `weight` step's parameters.
+pub type Builder = fn(&ParamReader<'_>) -> Result<Box<dyn Weighter>, ParamError>;
+
+/// A registered method: name, its own parameters (beyond `method`, `level`, `nodes`) and builder.
+#[derive(Debug, Clone, Copy)]
+pub struct MethodInfo {
+    /// Name used in `method = "…"`.
+    pub name: &'static str,
+    /// Parameters of this method.
+    pub params: &'static [ParamInfo],
+    /// Builder.
+    pub build: Builder,
+}
+
+/// Every weighting method by name.
+pub fn registry() -> &'static [MethodInfo] {
+    &[MethodInfo { name: "equal", params: &[], build: |_| Ok(Box::new(Equal)) }]
+}
+
+/// Names of the registered methods.
+pub fn names() -> Vec<&'static str> {
+    registry().iter().map(|m| m.name).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_names_unique() {
+        let n = names();
+        for (i, x) in n.iter().enumerate() {
+            assert!(!n[..i].contains(x), "duplicate {x}");
+        }
+    }
+}
