@@ -23,6 +23,37 @@ if ! command -v python3 >/dev/null 2>&1; then
   apt-get update -qq && apt-get install -y -qq python3
 fi
 python3 --version
+# pymcdm 1.4.0 (with numpy) is the oracle of the objective weights
+# (tests/oracles/pymcdm_weights.py, crates/data/tests/pymcdm_weights.rs); skipped when present.
+if ! python3 -c "import importlib.metadata as m, sys; sys.exit(m.version('pymcdm') != '1.4.0')" >/dev/null 2>&1; then
+  if ! python3 -m pip --version >/dev/null 2>&1; then
+    apt-get update -qq && apt-get install -y -qq python3-pip
+  fi
+  # Debian's system Python refuses pip installs unless told (PEP 668).
+  python3 -m pip install --quiet pymcdm==1.4.0 numpy \
+    || python3 -m pip install --quiet --break-system-packages pymcdm==1.4.0 numpy
+fi
+python3 -c "import importlib.metadata as m; print('pymcdm', m.version('pymcdm'), 'numpy', m.version('numpy'))"
+# jenkspy 0.4.1 is the oracle of the natural-breaks tiers (tests/oracles/jenks_oracle.py,
+# crates/data/tests/jenks_reference.rs); skipped when present.
+if ! python3 -c "import jenkspy, importlib.metadata as m, sys; sys.exit(m.version('jenkspy') != '0.4.1')" >/dev/null 2>&1; then
+  if ! python3 -m pip --version >/dev/null 2>&1; then
+    apt-get update -qq && apt-get install -y -qq python3-pip
+  fi
+  python3 -m pip install --quiet jenkspy==0.4.1 \
+    || python3 -m pip install --quiet --break-system-packages jenkspy==0.4.1
+fi
+python3 -c "import importlib.metadata as m; print('jenkspy', m.version('jenkspy'))"
+# ahpy 2.1 is the oracle of the AHP weights (tests/oracles/ahp_oracle.py,
+# crates/data/tests/ahp_ahpy.rs); skipped when present.
+if ! python3 -c "import ahpy, importlib.metadata as m, sys; sys.exit(m.version('ahpy') != '2.1')" >/dev/null 2>&1; then
+  if ! python3 -m pip --version >/dev/null 2>&1; then
+    apt-get update -qq && apt-get install -y -qq python3-pip
+  fi
+  python3 -m pip install --quiet ahpy==2.1 \
+    || python3 -m pip install --quiet --break-system-packages ahpy==2.1
+fi
+python3 -c "import importlib.metadata as m; print('ahpy', m.version('ahpy'))"
 
 step "format"
 cargo fmt --all --check

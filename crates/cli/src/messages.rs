@@ -1,5 +1,6 @@
 //! User-facing messages of core errors in both languages.
 
+use baydex_core::tier::TierError;
 use baydex_core::{Error, Lang, ParamError};
 
 fn param_zh(e: &ParamError) -> String {
@@ -51,6 +52,16 @@ pub fn core_error(e: &Error, lang: Lang) -> String {
             format!("指标 '{indicator}'：单元 '{unit}' 在 {period} 期的分母 '{denominator}' 为 0；请更正分母数据")
         }
         Error::UnknownPeriod { period } => format!("期 '{period}' 没有数据"),
+        Error::Tiers { node, period, source } => {
+            let why = match source {
+                TierError::TooFewDistinct { method, distinct, bands } => format!(
+                    "只有 {distinct} 个不同的得分，无法用 \"{method}\" 分为 {bands} 档；\
+                     请减少档数、用 [tiers] 的 `nodes` 指定要划分梯队的节点，或改用 method = \"fixed\""
+                ),
+                other => other.to_string(),
+            };
+            format!("'{node}' 在 {period} 期的梯队：{why}")
+        }
         Error::NoAggregate => {
             "流程中没有 `aggregate` 步骤，无法计算指数；请添加 [[pipeline]] step = \"aggregate\"".into()
         }

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Effects, Style};
-use baydex_core::{Lang, PeriodResult, Project, tr};
+use baydex_core::{Lang, PeriodResult, Project, TierScheme, tr};
 use unicode_width::UnicodeWidthStr;
 
 fn width(s: &str) -> usize {
@@ -198,16 +198,34 @@ pub fn leaders(project: &Project, pr: &PeriodResult, lang: Lang) -> String {
     out
 }
 
-/// One line per tier: its name, band and members in rank order.
+/// A break for display: a fixed threshold as written (80), a computed one to one decimal (45.0).
+fn fmt_break(x: f64, computed: bool) -> String {
+    if computed { format!("{x:.1}") } else { format!("{x}") }
+}
+
+/// The method that made the tiers and where the breaks fell (the lower break of every band but a
+/// last catch-all, best first), e.g. "natural breaks (Fisher–Jenks): 71.2 / 45.0".
+pub fn tier_method_line(scheme: &TierScheme, breaks: &[f64], lang: Lang) -> String {
+    let method = scheme.method_kind().map_or(scheme.method.clone(), |m| m.label().get(lang).to_string());
+    let computed = scheme.method_kind().is_some_and(|m| m.is_data_driven());
+    // A data-driven last band starts at the lowest score, and a fixed catch-all at −∞: not breaks.
+    let inner = if computed { &breaks[..breaks.len().saturating_sub(1)] } else { breaks };
+    let shown: Vec<String> = inner.iter().filter(|b| b.is_finite()).map(|&b| fmt_break(b, computed)).collect();
+    let sep = tr(lang, ": ", "：");
+    format!("{method}{sep}{}", shown.join(" / "))
+}
+
+/// One line for the method and the breaks, then one line per tier: its name, band and members in
+/// rank order.
 pub fn tier_summary(project: &Project, pr: &PeriodResult, lang: Lang) -> String {
     let Some(scheme) = &project.tiers else { return String::new() };
     let fw = &project.framework;
     let root = fw.root();
-    if !scheme.applies_to(fw.node(root).code(), false) {
-        return String::new();
-    }
+    let Some(breaks) = pr.tier_breaks(root) else { return String::new() };
     let (ranks, tiers) = (pr.ranks(root), pr.tiers(root));
+    let data_driven = scheme.method_kind().is_some_and(|m| m.is_data_driven());
     let mut out = String::new();
+    let _ = writeln!(out, "  {}", tier_method_line(scheme, breaks, lang));
     for (t, band) in scheme.bands.iter().enumerate() {
         let mut members: Vec<usize> = (0..tiers.len()).filter(|&u| tiers[u] == Some(t)).collect();
         members.sort_by_key(|&u| ranks[u]);
@@ -218,11 +236,14 @@ pub fn tier_summary(project: &Project, pr: &PeriodResult, lang: Lang) -> String 
                 project.units.iter().find(|x| &x.code == code).map_or(code.clone(), |x| x.name.get(lang).to_string())
             })
             .collect();
-        let upper = if t == 0 { None } else { scheme.bands[t - 1].min };
-        let range = match (band.min, upper) {
-            (Some(lo), None) => format!("≥ {lo}"),
-            (Some(lo), Some(hi)) => format!("{lo}–{hi}"),
-            (None, Some(hi)) => format!("< {hi}"),
+        // A data-driven last band starts at the lowest score: shown as "< upper".
+        let last_open = data_driven && t + 1 == scheme.bands.len();
+        let lower = Some(breaks[t]).filter(|b| b.is_finite() && !last_open);
+        let upper = if t == 0 { None } else { Some(breaks[t - 1]) };
+        let range = match (lower, upper) {
+            (Some(lo), None) => format!("≥ {}", fmt_break(lo, data_driven)),
+            (Some(lo), Some(hi)) => format!("{}–{}", fmt_break(lo, data_driven), fmt_break(hi, data_driven)),
+            (None, Some(hi)) => format!("< {}", fmt_break(hi, data_driven)),
             (None, None) => String::new(),
         };
         let st = tier_style(Some(t));
@@ -342,5 +363,19 @@ mod tests {
         assert_eq!(pad_left("1", 3), "  1");
         assert_eq!(wrap("aaa bbb ccc", 7, ""), "aaa bbb\nccc");
         assert_eq!(wrap("一二三四五", 4, "  "), "一二\n  三四\n  五");
+    }
+
+    #[test]
+    fn tier_method_lines() {
+        let fixed = TierScheme::gba_default();
+        assert_eq!(tier_method_line(&fixed, &[80.0, 50.0, f64::NEG_INFINITY], Lang::En), "fixed thresholds: 80 / 50");
+        assert_eq!(tier_method_line(&fixed, &[80.0, 50.0, f64::NEG_INFINITY], Lang::Zh), "固定阈值：80 / 50");
+        // Without a catch-all, the last threshold is a break too.
+        assert_eq!(tier_method_line(&fixed, &[80.0, 50.0], Lang::En), "fixed thresholds: 80 / 50");
+        let mut jenks = fixed.clone();
+        jenks.method = "jenks".into();
+        let b = [71.234, 45.0, 12.5];
+        assert_eq!(tier_method_line(&jenks, &b, Lang::En), "natural breaks (Fisher–Jenks): 71.2 / 45.0");
+        assert_eq!(tier_method_line(&jenks, &b, Lang::Zh), "自然断点（Fisher–Jenks）：71.2 / 45.0");
     }
 }

@@ -39,6 +39,7 @@ fn gba_default_in_both_languages() {
         "澳门",
         "第一梯队",
         "第三梯队",
+        "固定阈值：80 / 50",
         "数字科创",
         "各维度领先城市",
     ] {
@@ -47,9 +48,16 @@ fn gba_default_in_both_languages() {
     let en = baydex(&["run", "--lang", "en", "--out", out.to_str().unwrap()]);
     assert!(en.status.success(), "{}", stderr(&en));
     let s = stdout(&en);
-    for want in
-        ["GBA Digital Economy Index", "ILLUSTRATIVE DATA", "Rank", "Shenzhen", "Macao", "First tier", "Third tier"]
-    {
+    for want in [
+        "GBA Digital Economy Index",
+        "ILLUSTRATIVE DATA",
+        "Rank",
+        "Shenzhen",
+        "Macao",
+        "First tier",
+        "Third tier",
+        "fixed thresholds: 80 / 50",
+    ] {
         assert!(s.contains(want), "en output lacks {want}:\n{s}");
     }
     // No escape codes when stdout is not a terminal.
@@ -64,6 +72,7 @@ fn gba_default_in_both_languages() {
         "stages/Denominated.csv",
         "stages/Normalised.csv",
         "stages/Aggregated.csv",
+        "tiers.csv",
     ] {
         assert!(files.contains_key(Path::new(f)), "missing {f}: {:?}", files.keys());
     }

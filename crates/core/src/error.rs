@@ -1,6 +1,7 @@
 //! Errors of the core.
 
 use crate::ParamError;
+use crate::tier::TierError;
 
 /// Result type of the core.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -126,6 +127,17 @@ pub enum Error {
         node: String,
         /// Why.
         reason: String,
+    },
+    /// The tiers of a node cannot be computed from its scores.
+    #[error("tiers of '{node}' in period {period}: {source}")]
+    Tiers {
+        /// The node.
+        node: String,
+        /// The period.
+        period: String,
+        /// What is wrong.
+        #[source]
+        source: TierError,
     },
     /// A step broke an invariant of the pipeline (a bug in the step).
     #[error("step '{step}' broke an invariant: {what}")]

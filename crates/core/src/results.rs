@@ -53,6 +53,8 @@ pub struct PeriodResult {
     ranks: Vec<Vec<Option<u32>>>,
     /// Tier (band position) of every unit for every node, `None` when not tiered.
     tiers: Vec<Vec<Option<usize>>>,
+    /// Lower break of every band (best first) for every node, `None` when not tiered.
+    tier_breaks: Vec<Option<Vec<f64>>>,
     /// Weight of every node used in aggregation (framework position).
     pub weights: Vec<f64>,
     /// Effective weight of every node in the index (framework position).
@@ -77,19 +79,33 @@ impl PeriodResult {
             })?);
         }
         let ranks = node_cols.iter().map(|&j| crate::rank::rank_desc(last.data.col(j))).collect();
-        let tiers = framework
-            .nodes()
+        // Fit the scheme to every tiered node's scores (data-driven breaks differ by node and
+        // period), then assign.
+        let mut tier_breaks = Vec::with_capacity(node_cols.len());
+        for (n, &j) in framework.nodes().iter().zip(&node_cols) {
+            tier_breaks.push(match tiers {
+                Some(t) if t.applies_to(n.code(), n.is_indicator()) => Some(
+                    t.fit(last.data.col(j))
+                        .map_err(|source| crate::Error::Tiers {
+                            node: n.code().to_string(),
+                            period: period.clone(),
+                            source,
+                        })?
+                        .into_lower_breaks(),
+                ),
+                _ => None,
+            });
+        }
+        let tiers = tier_breaks
             .iter()
             .zip(&node_cols)
-            .map(|(n, &j)| match tiers {
-                Some(t) if t.applies_to(n.code(), n.is_indicator()) => {
-                    last.data.col(j).iter().map(|&v| t.assign(v)).collect()
-                }
-                _ => vec![None; last.units.len()],
+            .map(|(b, &j)| match b {
+                Some(b) => last.data.col(j).iter().map(|&v| crate::tier::assign(b, v)).collect(),
+                None => vec![None; last.units.len()],
             })
             .collect();
         let effective_weights = framework.effective_weights(&weights);
-        Ok(PeriodResult { period, stages, log, node_cols, ranks, tiers, weights, effective_weights })
+        Ok(PeriodResult { period, stages, log, node_cols, ranks, tiers, tier_breaks, weights, effective_weights })
     }
 
     /// The final stage (Aggregated): every node's scores.
@@ -115,6 +131,13 @@ impl PeriodResult {
     /// Tier (band position in the scheme) of a node for every unit.
     pub fn tiers(&self, node: usize) -> &[Option<usize>] {
         &self.tiers[node]
+    }
+
+    /// Lower break of every band of a node (framework position), best first, as fitted to this
+    /// period's scores: the `fixed` thresholds (`-inf` for a catch-all band) or the computed
+    /// breaks of a data-driven method. `None` when the node is not tiered.
+    pub fn tier_breaks(&self, node: usize) -> Option<&[f64]> {
+        self.tier_breaks[node].as_deref()
     }
 
     /// A stage by name.

@@ -1,5 +1,5 @@
 //! Writing a run's outputs: `scores.csv`, `stages/<Stage>.csv`, `audit/<table>.csv`,
-//! `results.json`, `manifest.json`.
+//! `tiers.csv`, `obstacles.csv`, `results.json`, `manifest.json`.
 //!
 //! Everything is rendered in memory first; files are then written to temporary names in the
 //! output directory and renamed into place only when every one of them was written, so a failed
@@ -154,6 +154,9 @@ pub fn results_json(project: &Project, results: &Results, audits: &[Audit]) -> J
                         "score": pr.scores(i).iter().map(|&x| num(x)).collect::<Vec<_>>(),
                         "rank": pr.ranks(i),
                         "tier": tiers,
+                        // Lower break of every band, best first (null when not tiered; a fixed
+                        // catch-all band's -inf is null).
+                        "tier_breaks": pr.tier_breaks(i).map(|b| b.iter().map(|&x| num(x)).collect::<Vec<_>>()),
                     }),
                 );
             }
@@ -161,7 +164,16 @@ pub fn results_json(project: &Project, results: &Results, audits: &[Audit]) -> J
                 .iter()
                 .find(|a| a.period == pr.period)
                 .map_or(Json::Null, |a| serde_json::to_value(a).unwrap_or(Json::Null));
-            json!({"period": pr.period, "units": pr.units(), "nodes": scores, "log": pr.log, "audit": audit})
+            // Weights actually used in this period (a `weight` step may compute them from its data).
+            let weights: serde_json::Map<String, Json> = fw
+                .output_order()
+                .into_iter()
+                .map(|i| {
+                    let code = fw.node(i).code().to_string();
+                    (code, json!({"weight": num(pr.weights[i]), "effective_weight": num(pr.effective_weights[i])}))
+                })
+                .collect();
+            json!({"period": pr.period, "units": pr.units(), "nodes": scores, "weights": weights, "log": pr.log, "audit": audit})
         })
         .collect();
     json!({
@@ -280,7 +292,60 @@ pub const ILLUSTRATIVE: &str = "ILLUSTRATIVE.txt";
 
 /// Files a run writes only sometimes; a run that does not write one removes an earlier run's copy,
 /// so an output directory never mixes runs.
-pub const OPTIONAL: &[&str] = &[ILLUSTRATIVE, "changes.csv", "results.xlsx"];
+pub const OPTIONAL: &[&str] = &[ILLUSTRATIVE, "changes.csv", "results.xlsx", "tiers.csv", "obstacles.csv"];
+
+/// `tiers.csv`: one row per period × tiered node × band, with the method that made the bands,
+/// the band's lower break (`score >= lower`), its upper limit (the next better band's lower
+/// break, exclusive; `NA` for the best band) and how many units it holds. A fixed catch-all
+/// band's lower break is `NA`. `None` when the project has no tiers.
+pub fn tiers_csv(project: &Project, results: &Results) -> Option<String> {
+    let scheme = project.tiers.as_ref()?;
+    let fw = &project.framework;
+    let mut out = Csv::new("period,node,method,band,name_en,name_zh,lower,upper,count");
+    for pr in &results.periods {
+        for i in fw.output_order() {
+            let Some(breaks) = pr.tier_breaks(i) else { continue };
+            let tiers = pr.tiers(i);
+            for (b, band) in scheme.bands.iter().enumerate() {
+                let count = tiers.iter().filter(|t| **t == Some(b)).count();
+                let upper = if b == 0 { f64::NAN } else { breaks[b - 1] };
+                out.row(&[
+                    &pr.period,
+                    fw.node(i).code(),
+                    &scheme.method,
+                    &band.code,
+                    &band.name.en,
+                    &band.name.zh,
+                    &fmt_num_na(breaks[b]),
+                    &fmt_num_na(upper),
+                    &count.to_string(),
+                ]);
+            }
+        }
+    }
+    Some(out.0)
+}
+
+/// [`fmt_num`], with `NA` for infinities too.
+fn fmt_num_na(x: f64) -> String {
+    if x.is_finite() { fmt_num(x) } else { "NA".to_string() }
+}
+
+/// `obstacles.csv`: obstacle degree (障碍度) of every indicator and every aggregate below the
+/// index, for every period and unit, with its rank within the unit and level (1 = largest
+/// obstacle); see [`baydex_core::obstacle`]. `None` when the normalisation has no bounded range
+/// (z-scores, ranks), where obstacle degrees do not apply.
+pub fn obstacles_csv(project: &Project, results: &Results) -> Option<String> {
+    let tables = baydex_core::obstacle::obstacles_all(&project.framework, results)?;
+    let mut out = Csv::new("period,unit,node,level,obstacle,rank");
+    for t in &tables {
+        for r in &t.rows {
+            let rank = r.rank.map_or("NA".to_string(), |k| k.to_string());
+            out.row(&[&t.period, &r.unit, &r.node, &r.level.to_string(), &fmt_num(r.obstacle), &rank]);
+        }
+    }
+    Some(out.0)
+}
 
 /// `changes.csv` (panels): change of score and rank and CAGR per node and unit, first → last
 /// period (`span = total`) and between consecutive periods (`span = step`).
@@ -332,8 +397,14 @@ pub fn render(loaded: &LoadedProject, results: &Results, audits: &[Audit], sets:
             files.push(OutFile { rel: Path::new("audit").join(name), bytes: text.into_bytes() });
         }
     }
+    if let Some(c) = obstacles_csv(project, results) {
+        files.push(OutFile { rel: "obstacles.csv".into(), bytes: c.into_bytes() });
+    }
     if let Some(c) = changes_csv(project, results) {
         files.push(OutFile { rel: "changes.csv".into(), bytes: c.into_bytes() });
+    }
+    if let Some(t) = tiers_csv(project, results) {
+        files.push(OutFile { rel: "tiers.csv".into(), bytes: t.into_bytes() });
     }
     let pretty = |v: &Json| {
         let mut b = serde_json::to_vec_pretty(v).unwrap_or_default();

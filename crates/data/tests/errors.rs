@@ -184,6 +184,63 @@ fn tier_problems() {
 }
 
 #[test]
+fn data_driven_tier_problems() {
+    // A `min` under a data-driven method: at that `min`.
+    let project = edit("[tiers]\n", "[tiers]\nmethod = \"jenks\"\n");
+    let errs = errors(&project, DATA);
+    check_bilingual(&errs);
+    let d = find(&errs, "tier 'T1' has a `min`");
+    assert_eq!(d.line, Some(line_of(&project, "min = 50")));
+    assert_eq!(d.key.as_deref(), Some("tiers.band[1].min"));
+    assert!(d.message.zh.contains("T1") && d.help.zh.contains("min"), "{d:?}");
+
+    // An unknown method: at `method`, with every method listed in both languages.
+    let project = edit("[tiers]\n", "[tiers]\nmethod = \"natural\"\n");
+    let errs = errors(&project, DATA);
+    let d = find(&errs, "unknown tier method \"natural\"");
+    assert_eq!(d.line, Some(line_of(&project, "method = \"natural\"")));
+    assert_eq!(d.key.as_deref(), Some("tiers.method"));
+    for m in ["fixed", "jenks", "kmeans", "quantile"] {
+        assert!(d.help.en.contains(m) && d.help.zh.contains(m), "{d:?}");
+    }
+
+    // A single band cannot make classes.
+    let second = "\n[[tiers.band]]\ncode = \"T2\"\nname = { zh = \"第二梯队\", en = \"Second tier\" }\n";
+    let project =
+        edit("[tiers]\n", "[tiers]\nmethod = \"quantile\"\n").replacen("min = 50\n", "", 1).replacen(second, "", 1);
+    let errs = errors(&project, DATA);
+    check_bilingual(&errs);
+    let d = find(&errs, "needs at least 2 bands, got 1");
+    assert!(d.message.zh.contains("quantile"));
+}
+
+/// Fewer distinct scores than bands is an error when the tiers are computed (no silent fallback),
+/// naming the node and the period.
+#[test]
+fn too_few_distinct_scores_for_data_driven_tiers() {
+    let third = "\n[[tiers.band]]\ncode = \"T3\"\nname = \"Third\"\n";
+    let project = edit("[tiers]\n", "[tiers]\nmethod = \"kmeans\"\n")
+        .replacen("min = 50\n", "", 1)
+        .replacen("en = \"Digital Economy Index\" }\n", "en = \"Digital Economy Index\" }\nperiods = [\"2023\"]\n", 1)
+        .replacen("method = \"minmax\"\n", "method = \"minmax\"\nconstant = \"midpoint\"\n", 1)
+        + third;
+    let l = ok(&project, DATA);
+    let e = baydex_core::compute(&l.project).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        matches!(
+            e.root(),
+            baydex_core::Error::Tiers {
+                source: baydex_core::tier::TierError::TooFewDistinct { distinct: 2, bands: 3, .. },
+                ..
+            }
+        ),
+        "{msg}"
+    );
+    assert!(msg.contains("tiers of 'DEI' in period 2023") && msg.contains("use fewer bands"), "{msg}");
+}
+
+#[test]
 fn unknown_steps_and_parameters() {
     let project = edit("step = \"normalise\"", "step = \"normalize\"");
     let errs = errors(&project, DATA);

@@ -260,3 +260,56 @@ fn utf8_bom_and_trailing_padding_columns_are_accepted() {
     let l = ok(PROJECT, &data);
     assert_eq!(l.project.data.data[1].get(0, 0), 10.5);
 }
+
+/// `[tiers] method = "jenks" | "kmeans" | "quantile"` with bands without `min`: the scheme loads,
+/// and the breaks are computed from each tiered node's scores.
+#[test]
+fn data_driven_tier_methods() {
+    for m in ["jenks", "kmeans", "quantile"] {
+        // 2023 only (in 2022 GZ has no data), and PAY (one value in 2023) normalised to the midpoint.
+        let project = PROJECT
+            .replacen("[tiers]\n", &format!("[tiers]\nmethod = \"{m}\"\n"), 1)
+            .replacen("min = 50\n", "", 1)
+            .replacen(
+                "en = \"Digital Economy Index\" }\n",
+                "en = \"Digital Economy Index\" }\nperiods = [\"2023\"]\n",
+                1,
+            )
+            .replacen("method = \"minmax\"\n", "method = \"minmax\"\nconstant = \"midpoint\"\n", 1);
+        let l = ok(&project, DATA);
+        let t = l.project.tiers.as_ref().unwrap();
+        assert_eq!(t.method_kind().map(|k| k.code()), Some(m));
+        assert!(t.bands.iter().all(|b| b.min.is_none()));
+        let r = baydex_core::compute(&l.project).unwrap();
+        let root = l.project.framework.root();
+        for pr in &r.periods {
+            // Two units, two bands: the better unit is in the first band; the upper break is the
+            // better score (jenks, kmeans) or the median of the two (quantile, type 7).
+            let (s, b) = (pr.scores(root), pr.tier_breaks(root).unwrap());
+            assert_eq!(b.len(), 2);
+            let best = if s[0] >= s[1] { 0 } else { 1 };
+            assert_eq!(pr.tiers(root)[best], Some(0), "{m} {}", pr.period);
+            assert_eq!(pr.tiers(root)[1 - best], Some(1), "{m} {}", pr.period);
+            let (lo, hi) = (s[1 - best], s[best]);
+            let upper = if m == "quantile" { lo + 0.5 * (hi - lo) } else { hi };
+            assert_eq!(b, [upper, s[1 - best]], "{m} {}", pr.period);
+
+            // tiers.csv: method, bands, breaks and counts; results.json: the breaks.
+            let csv = baydex_data::output::tiers_csv(&l.project, &r).unwrap();
+            let (ub, lb) = (baydex_data::output::fmt_num(upper), baydex_data::output::fmt_num(lo));
+            assert_eq!(
+                csv,
+                format!(
+                    "period,node,method,band,name_en,name_zh,lower,upper,count\n\
+                     2023,DEI,{m},T1,First tier,第一梯队,{ub},NA,1\n\
+                     2023,DEI,{m},T2,Second tier,第二梯队,{lb},{ub},1\n"
+                )
+            );
+            let json = baydex_data::output::results_json(&l.project, &r, &[]);
+            let nodes = &json["results"][0]["nodes"];
+            assert_eq!(nodes["DEI"]["tier_breaks"], serde_json::json!([upper, lo]));
+            assert_eq!(nodes["COM"]["tier_breaks"], serde_json::Value::Null, "only DEI is tiered");
+            assert_eq!(json["tiers"]["method"], m);
+        }
+    }
+}

@@ -3,8 +3,14 @@
 //!
 //! Method priority: `nodes.<code>.method` > `levels."<n>".method` > `method`.
 //! Weight priority: `weights.<code>` > `levels."<n>".weights` > the framework's weight.
+//!
+//! Method options (`rho`, `v`, `coupling`, `scale`, …; each method lists its own in
+//! [`aggregate::MethodInfo::options`]) come from the `options` table, which exists at all three
+//! places; for a node, `nodes.<code>.options` > `levels."<n>".options` > `options`, key by key.
+//! Each method reads only its own keys, so one step-wide table can serve several methods; a key
+//! that no method of the table's scope reads is an error listing the keys those methods accept.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Context, Step, StepInfo, StepOutput};
 use crate::aggregate::{self, AggError, AggInput, Aggregator};
@@ -14,8 +20,14 @@ const PARAMS: &[ParamInfo] = &[
     ParamInfo {
         name: "method",
         default: "\"amean\"",
-        doc_en: "aggregation method: amean | gmean | hmean | copeland",
-        doc_zh: "合成方法：amean（加权算术平均）| gmean（几何平均）| hmean（调和平均）| copeland（Copeland 排序）",
+        doc_en: "aggregation method: amean | gmean | hmean | copeland | topsis | vikor | gra | coupling",
+        doc_zh: "合成方法：amean（加权算术平均）| gmean（几何平均）| hmean（调和平均）| copeland（Copeland 排序）| topsis（TOPSIS 逼近理想解）| vikor（VIKOR 折衷排序）| gra（灰色关联分析）| coupling（耦合协调度）",
+    },
+    ParamInfo {
+        name: "options",
+        default: "{}",
+        doc_en: "method options, e.g. { rho = 0.5, v = 0.5, coupling = \"corrected\", scale = 100 }; each method reads its own keys",
+        doc_zh: "合成方法的选项，例如 { rho = 0.5, v = 0.5, coupling = \"corrected\", scale = 100 }；各方法只读取自己的键",
     },
     ParamInfo {
         name: "weights",
@@ -26,22 +38,26 @@ const PARAMS: &[ParamInfo] = &[
     ParamInfo {
         name: "levels",
         default: "{}",
-        doc_en: "per-level settings: { \"3\" = { method = \"gmean\", weights = \"equal\" } } (method computes level n; weights of the nodes at level n)",
-        doc_zh: "按层级设置：{ \"3\" = { method = \"gmean\", weights = \"equal\" } }（method 用于计算第 n 层；weights 为第 n 层节点的权重）",
+        doc_en: "per-level settings: { \"3\" = { method = \"gmean\", weights = \"equal\", options = { … } } } (method and options compute level n; weights of the nodes at level n)",
+        doc_zh: "按层级设置：{ \"3\" = { method = \"gmean\", weights = \"equal\", options = { … } } }（method 与 options 用于计算第 n 层；weights 为第 n 层节点的权重）",
     },
     ParamInfo {
         name: "nodes",
         default: "{}",
-        doc_en: "per-aggregate method, e.g. { DEI = { method = \"gmean\" } }",
-        doc_zh: "按合成节点指定方法，例如 { DEI = { method = \"gmean\" } }",
+        doc_en: "per-aggregate method and options, e.g. { CCD = { method = \"coupling\", options = { coupling = \"corrected\" } } }",
+        doc_zh: "按合成节点指定方法与选项，例如 { CCD = { method = \"coupling\", options = { coupling = \"corrected\" } } }",
     },
 ];
 
 const LEVEL_PARAMS: &[ParamInfo] = &[
     ParamInfo { name: "method", default: "", doc_en: "", doc_zh: "" },
     ParamInfo { name: "weights", default: "", doc_en: "", doc_zh: "" },
+    ParamInfo { name: "options", default: "", doc_en: "", doc_zh: "" },
 ];
-const NODE_PARAMS: &[ParamInfo] = &[ParamInfo { name: "method", default: "", doc_en: "", doc_zh: "" }];
+const NODE_PARAMS: &[ParamInfo] = &[
+    ParamInfo { name: "method", default: "", doc_en: "", doc_zh: "" },
+    ParamInfo { name: "options", default: "", doc_en: "", doc_zh: "" },
+];
 
 pub(super) const INFO: StepInfo = StepInfo {
     name: "aggregate",
@@ -61,7 +77,10 @@ pub struct AggregateStep {
     codes: Vec<(String, bool)>,
     /// Method per aggregate node (framework position → method name).
     methods: BTreeMap<usize, &'static str>,
-    aggregators: BTreeMap<&'static str, Box<dyn Aggregator>>,
+    /// The options each aggregate node's method reads (only nodes with options).
+    options: BTreeMap<usize, Params>,
+    /// The aggregator of every aggregate node (framework position).
+    aggregators: BTreeMap<usize, Box<dyn Aggregator>>,
     /// Weight of every node (framework position) from the framework and this step's overrides.
     weights: Vec<f64>,
     /// This step's explicit weights, applied over weights from an earlier `weight` step.
@@ -84,6 +103,39 @@ fn method_name(name: &str, v: &str) -> std::result::Result<&'static str, ParamEr
     })
 }
 
+/// An `options` table (`name` for errors), empty when absent.
+fn options_table(name: &str, v: Option<&Value>) -> std::result::Result<Params, ParamError> {
+    match v {
+        None => Ok(Params::new()),
+        Some(Value::Table(t)) => Ok(t.clone()),
+        Some(v) => Err(ParamError::WrongType {
+            name: name.into(),
+            expected: "a table of method options, e.g. { rho = 0.5 }",
+            got: v.to_string(),
+        }),
+    }
+}
+
+/// Checks that every key of an options table (`name`) is read by at least one of `methods`.
+fn check_options(
+    name: &str,
+    table: &Params,
+    methods: impl IntoIterator<Item = &'static str>,
+) -> std::result::Result<(), ParamError> {
+    let mut valid: Vec<&'static str> = Vec::new();
+    for m in methods.into_iter().collect::<BTreeSet<_>>() {
+        for o in aggregate::info(m).map_or(&[][..], |i| i.options) {
+            if !valid.contains(&o.name) {
+                valid.push(o.name);
+            }
+        }
+    }
+    match table.keys().find(|k| !valid.contains(&k.as_str())) {
+        Some(k) => Err(ParamError::Unknown { name: format!("{name}.{k}"), valid }),
+        None => Ok(()),
+    }
+}
+
 /// Provisional scores of every aggregate: `input` aggregated with `weights` and one `method` at
 /// every level (for steps that need scores above the indicators, such as the `weight` step).
 pub(crate) fn provisional(ctx: &Context<'_>, input: &Dataset, weights: &[f64], method: &str) -> Result<Dataset> {
@@ -101,6 +153,9 @@ fn build(spec: &StepSpec, fw: &Framework) -> std::result::Result<Box<dyn Step>, 
     // the framework's weights and over weights computed by an earlier `weight` step.
     let mut overrides: Vec<(usize, f64)> = Vec::new();
     let mut level_method: BTreeMap<u32, &'static str> = BTreeMap::new();
+    let step_options = options_table("options", r.get("options"))?;
+    let mut level_options: BTreeMap<u32, Params> = BTreeMap::new();
+    let mut node_options: BTreeMap<usize, Params> = BTreeMap::new();
 
     for (lv, v) in r.table("levels")? {
         let level: u32 = lv
@@ -121,6 +176,9 @@ fn build(spec: &StepSpec, fw: &Framework) -> std::result::Result<Box<dyn Step>, 
                 got: m.to_string(),
             })?;
             level_method.insert(level, method_name(&format!("levels.{lv}.method"), m)?);
+        }
+        if let Some(o) = lr.get("options") {
+            level_options.insert(level, options_table(&format!("levels.{lv}.options"), Some(o))?);
         }
         if let Some(w) = lr.get("weights") {
             let value = match w {
@@ -189,6 +247,9 @@ fn build(spec: &StepSpec, fw: &Framework) -> std::result::Result<Box<dyn Step>, 
             })?;
             methods.insert(i, method_name(&format!("nodes.{code}.method"), m)?);
         }
+        if let Some(o) = nr.get("options") {
+            node_options.insert(i, options_table(&format!("nodes.{code}.options"), Some(o))?);
+        }
     }
     // Every group must keep a positive total weight.
     for &a in fw.aggregates() {
@@ -200,19 +261,39 @@ fn build(spec: &StepSpec, fw: &Framework) -> std::result::Result<Box<dyn Step>, 
             });
         }
     }
-    let empty = Params::new();
-    let er = ParamReader::new(&empty, &[])?;
+    // Options: every key must be read by a method of its scope; then each node's method gets the
+    // keys it reads, node over level over step.
+    check_options("options", &step_options, methods.values().copied())?;
+    for (level, t) in &level_options {
+        let at_level = methods.iter().filter(|(i, _)| fw.node(**i).level == *level).map(|(_, m)| *m);
+        check_options(&format!("levels.{level}.options"), t, at_level)?;
+    }
+    for (i, t) in &node_options {
+        check_options(&format!("nodes.{}.options", fw.node(*i).code()), t, [methods[i]])?;
+    }
     let mut aggregators = BTreeMap::new();
-    for &m in methods.values() {
-        if !aggregators.contains_key(m)
-            && let Some(a) = aggregate::by_name(m, &er)
-        {
-            aggregators.insert(m, a?);
+    let mut options = BTreeMap::new();
+    for (&a, &m) in &methods {
+        let info = aggregate::info(m).expect("method names are checked against the registry");
+        let mut merged = Params::new();
+        let scopes = [Some(&step_options), level_options.get(&fw.node(a).level), node_options.get(&a)];
+        for t in scopes.into_iter().flatten() {
+            for (k, v) in t {
+                if info.options.iter().any(|o| o.name == k) {
+                    merged.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        let or = ParamReader::with_prefix(&merged, info.options, "options.")?;
+        aggregators.insert(a, (info.build)(&or)?);
+        if !merged.is_empty() {
+            options.insert(a, merged);
         }
     }
     Ok(Box::new(AggregateStep {
         default,
         methods,
+        options,
         aggregators,
         weights,
         overrides,
@@ -237,6 +318,14 @@ impl Step for AggregateStep {
             "node_methods".into(),
             Value::Table(self.methods.iter().map(|(&i, &m)| (self.codes[i].0.clone(), Value::Str(m.into()))).collect()),
         );
+        if !self.options.is_empty() {
+            resolved.insert(
+                "node_options".into(),
+                Value::Table(
+                    self.options.iter().map(|(&i, o)| (self.codes[i].0.clone(), Value::Table(o.clone()))).collect(),
+                ),
+            );
+        }
         resolved.insert(
             "node_weights".into(),
             Value::Table(
@@ -305,7 +394,12 @@ impl Step for AggregateStep {
         for &a in fw.aggregates() {
             let node = fw.node(a);
             let method = self.methods.get(&a).copied().unwrap_or("amean");
-            let agg = &self.aggregators[method];
+            let Some(agg) = self.aggregators.get(&a) else {
+                return Err(Error::StepBrokeInvariant {
+                    step: INFO.name.into(),
+                    what: format!("no aggregator was built for '{}'", node.code()),
+                });
+            };
             let mut kids: Vec<&[f64]> = Vec::with_capacity(node.children.len());
             let mut w = Vec::with_capacity(node.children.len());
             let mut codes = Vec::with_capacity(node.children.len());
@@ -326,6 +420,17 @@ impl Step for AggregateStep {
                 AggError::NonPositive { method, unit, child, value } => {
                     Error::NonPositive { method, node: node.code().into(), unit, child, value }
                 }
+                AggError::OutOfRange { method, unit, child, value, lower, upper } => Error::Param {
+                    step: INFO.name.into(),
+                    source: ParamError::OutOfDomain {
+                        name: "options.scale".into(),
+                        got: format!(
+                            "{upper} at node '{}' ({method}), but unit '{unit}' has {child} = {value}, outside [{lower}, {upper}]",
+                            node.code()
+                        ),
+                        expected: "coupling reads its children on [0, scale]: set options.scale to the top of their score range (100 for 0–100, 1 for 0–1)",
+                    },
+                },
             })?;
             out.data.push_col(&buf)?;
             out.columns.push(node.code().to_string());
@@ -363,7 +468,7 @@ impl Step for AggregateStep {
 
 #[cfg(test)]
 mod tests {
-    use crate::{Framework, Matrix, NodeSpec, StepSpec, Value, compute_matrix};
+    use crate::{Framework, Matrix, NodeSpec, ParamError, StepSpec, Value, compute_matrix};
 
     fn fw() -> Framework {
         Framework::build(vec![
@@ -436,6 +541,100 @@ mod tests {
         let i = f.root();
         assert_ne!(r.scores(i), r5.scores(i));
         assert_eq!(r.scores(i)[0], (r.scores(1)[0] + r.scores(2)[0]) / 2.0);
+    }
+
+    #[test]
+    fn options_reach_the_method() {
+        // The index by GRA with ρ = 1 instead of 0.5 (A = 50.5, 50.5; B = 1, 100).
+        // Reference (50.5, 100); Δ: x (0, 99), y (0, 0); Δmax = 99.
+        // ρ = 1/2: ξ_xB = 49.5/148.5 = 1/3 → γ_x = (1 + 1/3)/2 = 2/3; ρ = 1: ξ = 1/2 → 3/4.
+        let spec = |o: Value| {
+            StepSpec::new("aggregate")
+                .with("nodes", table(&[("I", table(&[("method", Value::Str("gra".into()))]))]))
+                .with("options", o)
+        };
+        let (_, _, i) = run(spec(table(&[])));
+        assert!((i[0] - 200.0 / 3.0).abs() < 1e-12 && i[1] == 100.0, "{i:?}");
+        let (_, _, i) = run(spec(table(&[("rho", Value::Int(1)), ("scale", Value::Int(1))])));
+        assert!((i[0] - 0.75).abs() < 1e-12 && i[1] == 1.0, "{i:?}");
+        // Node options win over the step's.
+        let node = StepSpec::new("aggregate")
+            .with(
+                "nodes",
+                table(&[(
+                    "I",
+                    table(&[("method", Value::Str("gra".into())), ("options", table(&[("rho", Value::Int(1))]))]),
+                )]),
+            )
+            .with("options", table(&[("rho", Value::Float(0.5))]));
+        let (_, _, i) = run(node);
+        assert!((i[0] - 75.0).abs() < 1e-12, "{i:?}");
+    }
+
+    #[test]
+    fn coupling_of_two_dimensions() {
+        // A = 50.5, 50.5 and B = 1, 100 on 0–100: U = (0.505, 0.01) and (0.505, 1).
+        let spec = StepSpec::new("aggregate")
+            .with("nodes", table(&[("I", table(&[("method", Value::Str("coupling".into()))]))]));
+        let (_, _, i) = run(spec);
+        let d = |u1: f64, u2: f64| {
+            let c = 2.0 * (u1 * u2).sqrt() / (u1 + u2);
+            (c * (u1 + u2) / 2.0).sqrt()
+        };
+        assert!((i[0] - d(0.505, 0.01)).abs() < 1e-12 && (i[1] - d(0.505, 1.0)).abs() < 1e-12, "{i:?}");
+        // Scores on 0–100 read as 0–1 are an error that names the fix.
+        let f = fw();
+        let bad = StepSpec::new("aggregate")
+            .with("nodes", table(&[("I", table(&[("method", Value::Str("coupling".into()))]))]))
+            .with("options", table(&[("scale", Value::Int(1))]));
+        let norm = StepSpec::new("normalise").with("range", Value::Array(vec![Value::Int(1), Value::Int(100)]));
+        let e = compute_matrix(&f, &["x", "y"], &raw(), &[norm, bad]).unwrap_err();
+        assert!(e.to_string().contains("options.scale"), "{e}");
+    }
+
+    #[test]
+    fn unknown_option_lists_the_methods_options() {
+        let f = fw();
+        // amean reads no option.
+        let e = crate::step::build(&StepSpec::new("aggregate").with("options", table(&[("rho", Value::Int(1))])), &f)
+            .unwrap_err();
+        assert!(
+            matches!(&e, crate::Error::Param { source: ParamError::Unknown { valid, .. }, .. } if valid.is_empty())
+        );
+        // A typo for vikor lists vikor's options.
+        let spec = StepSpec::new("aggregate")
+            .with("method", Value::Str("vikor".into()))
+            .with("options", table(&[("vv", Value::Float(0.3))]));
+        let e = crate::step::build(&spec, &f).unwrap_err();
+        assert!(
+            matches!(&e, crate::Error::Param { source: ParamError::Unknown { name, valid }, .. }
+                if name == "options.vv" && valid == &["v", "scale"]),
+            "{e}"
+        );
+        // A step-wide table may serve several methods: rho for gra (index), v for vikor (level 2).
+        let spec = StepSpec::new("aggregate")
+            .with("levels", table(&[("2", table(&[("method", Value::Str("vikor".into()))]))]))
+            .with("nodes", table(&[("I", table(&[("method", Value::Str("gra".into()))]))]))
+            .with("options", table(&[("rho", Value::Float(0.4)), ("v", Value::Float(0.3))]));
+        crate::step::build(&spec, &f).unwrap();
+        // But a node's own options must be its method's.
+        let spec = StepSpec::new("aggregate").with(
+            "nodes",
+            table(&[(
+                "I",
+                table(&[("method", Value::Str("gra".into())), ("options", table(&[("v", Value::Float(0.3))]))]),
+            )]),
+        );
+        let e = crate::step::build(&spec, &f).unwrap_err();
+        assert!(e.to_string().contains("nodes.I.options.v"), "{e}");
+        // Values are checked by the method.
+        let spec = StepSpec::new("aggregate")
+            .with("method", Value::Str("gra".into()))
+            .with("options", table(&[("rho", Value::Int(2))]));
+        let e = crate::step::build(&spec, &f).unwrap_err();
+        assert!(matches!(&e, crate::Error::Param { source: ParamError::OutOfDomain { .. }, .. }), "{e}");
+        let spec = StepSpec::new("aggregate").with("options", Value::Int(2));
+        assert!(crate::step::build(&spec, &f).is_err());
     }
 
     #[test]

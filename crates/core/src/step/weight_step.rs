@@ -180,6 +180,7 @@ impl Step for WeightStep {
         };
         let mut lines_en = Vec::new();
         let mut lines_zh = Vec::new();
+        let mut mixed: Vec<&str> = Vec::new();
         for &a in &self.targets {
             let node = fw.node(a);
             let kids = &node.children;
@@ -225,6 +226,9 @@ impl Step for WeightStep {
                 .collect();
             lines_en.push(format!("{}: {}", node.code(), shares.join(", ")));
             lines_zh.push(format!("{}：{}", node.code(), shares.join("，")));
+            if w.iter().any(|&x| x > 0.0) && w.iter().any(|&x| x < 0.0) {
+                mixed.push(node.code());
+            }
             for (&c, &x) in kids.iter().zip(&w) {
                 weights[c] = x;
             }
@@ -233,6 +237,15 @@ impl Step for WeightStep {
             format!("{} weights (shares within each group) — {}", self.method.name(), lines_en.join("; ")),
             format!("{} 权重（组内占比）——{}", self.method.name(), lines_zh.join("；")),
         )];
+        if !mixed.is_empty() {
+            messages.push(Text::new(
+                format!(
+                    "warning: weights of mixed sign in {}: a child with a negative weight lowers its parent as it improves, and scores can leave the children's range",
+                    mixed.join(", ")
+                ),
+                format!("警告：{} 的权重有正有负：负权重的下级越好，上级得分反而越低，且得分可能超出下级的取值范围", mixed.join("，")),
+            ));
+        }
         if self.method.name() != "equal"
             && self.method.name() != "expert"
             && self.method.name() != "ahp"

@@ -11,9 +11,30 @@ use std::fmt::Debug;
 
 use crate::{ParamError, ParamInfo, ParamReader};
 
+mod ahp;
+mod combined;
+mod complete;
+mod critic;
+mod cv;
+mod entropy;
 mod equal;
+mod expert;
+mod optimised;
+mod pca;
+mod pca_oecd;
+mod std_dev;
 
+pub use ahp::{Ahp, AhpFit, RandomIndex};
+pub use combined::{Combined, Form};
+pub use critic::Critic;
+pub use cv::Cv;
+pub use entropy::{Entropy, Shift};
 pub use equal::Equal;
+pub use expert::Expert;
+pub use optimised::{OpType, Optimised, OptimisedFit, Targets};
+pub use pca::Pca;
+pub use pca_oecd::{Assign, PcaOecd, PcaOecdFit};
+pub use std_dev::StdDev;
 
 /// The children of one aggregate, as a weighting method sees them.
 #[derive(Debug, Clone, Copy)]
@@ -70,7 +91,19 @@ pub struct MethodInfo {
 
 /// Every weighting method by name.
 pub fn registry() -> &'static [MethodInfo] {
-    &[MethodInfo { name: "equal", params: &[], build: |_| Ok(Box::new(Equal)) }]
+    &[
+        MethodInfo { name: "equal", params: &[], build: |_| Ok(Box::new(Equal)) },
+        MethodInfo { name: "expert", params: expert::PARAMS, build: expert::build },
+        MethodInfo { name: "entropy", params: entropy::PARAMS, build: entropy::build },
+        MethodInfo { name: "critic", params: &[], build: |_| Ok(Box::new(Critic)) },
+        MethodInfo { name: "std", params: &[], build: |_| Ok(Box::new(StdDev)) },
+        MethodInfo { name: "cv", params: &[], build: |_| Ok(Box::new(Cv)) },
+        MethodInfo { name: "combined", params: combined::PARAMS, build: combined::build },
+        MethodInfo { name: "pca", params: &[], build: |_| Ok(Box::new(Pca)) },
+        MethodInfo { name: "pca_oecd", params: pca_oecd::PARAMS, build: pca_oecd::build },
+        MethodInfo { name: "ahp", params: ahp::PARAMS, build: ahp::build },
+        MethodInfo { name: "optimised", params: optimised::PARAMS, build: optimised::build },
+    ]
 }
 
 /// Names of the registered methods.

@@ -95,15 +95,9 @@ pub(crate) fn parse_pipeline(doc: &mut Doc<'_>, top: &Tbl<'_, '_>, framework: Op
 pub(crate) fn parse_tiers(doc: &mut Doc<'_>, top: &Tbl<'_, '_>, node_codes: &[String]) -> Option<TierScheme> {
     let t = top.table(doc, "tiers")?;
     t.check_keys(doc, &["method", "nodes", "band"]);
+    // `fixed` (thresholds in `min`) or a data-driven method (`jenks`, `kmeans`, `quantile`: bands
+    // without `min`); checked by `TierScheme::validate` below.
     let method = t.string(doc, "method", false).unwrap_or_else(|| "fixed".into());
-    if method != "fixed" {
-        doc.error(
-            &t.span_of("method"),
-            Some("tiers.method".into()),
-            text(format!("unknown tier method \"{method}\""), format!("未知的梯队划分方法 \"{method}\"")),
-            text("methods: fixed", "可用方法：fixed"),
-        );
-    }
     let nodes = match t.array(doc, "nodes") {
         None => None,
         Some(a) => {
@@ -153,10 +147,13 @@ pub(crate) fn parse_tiers(doc: &mut Doc<'_>, top: &Tbl<'_, '_>, node_codes: &[St
                 band_tables.iter().zip(&scheme.bands).filter(|(_, b)| b.code == code).nth(nth).map(|(t, _)| t)
             };
             let (span, key) = match &e {
-                E::NotDecreasing { code, .. } | E::BadMin { code, .. } => match find(code, 0) {
-                    Some(b) => (b.span_of("min"), b.key("min")),
-                    None => (t.span.clone(), "tiers".into()),
-                },
+                E::UnknownMethod { .. } => (t.span_of("method"), "tiers.method".into()),
+                E::NotDecreasing { code, .. } | E::BadMin { code, .. } | E::MinWithDataDriven { code, .. } => {
+                    match find(code, 0) {
+                        Some(b) => (b.span_of("min"), b.key("min")),
+                        None => (t.span.clone(), "tiers".into()),
+                    }
+                }
                 E::CatchAllNotLast { code } => match find(code, 0) {
                     Some(b) => (b.span.clone(), b.path.clone()),
                     None => (t.span.clone(), "tiers".into()),

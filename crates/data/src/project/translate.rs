@@ -75,6 +75,22 @@ pub(crate) fn tier_error(e: &TierError) -> (Text, Text) {
         TierError::DuplicateCode { code } => {
             (format!("两个梯队使用了相同的代码 '{code}'"), "请为每一档设置不同的代码".to_string())
         }
+        TierError::UnknownMethod { method } => (
+            format!("未知的梯队划分方法 \"{method}\""),
+            "可用方法：fixed（固定阈值）、jenks（自然断点）、kmeans（k 均值）、quantile（分位数）".to_string(),
+        ),
+        TierError::MinWithDataDriven { code, method } => (
+            format!("梯队 '{code}' 设置了 `min`，但方法 \"{method}\" 根据得分计算断点"),
+            "请删除各档的 `min`（或改用 method = \"fixed\"）".to_string(),
+        ),
+        TierError::TooFewBands { method, bands } => (
+            format!("方法 \"{method}\" 至少需要 2 档，实际为 {bands} 档"),
+            "请为每一类添加一个 [[tiers.band]]".to_string(),
+        ),
+        TierError::TooFewDistinct { method, distinct, bands } => (
+            format!("只有 {distinct} 个不同的得分，无法用 \"{method}\" 分为 {bands} 档"),
+            "请减少档数、用 `nodes` 指定要划分梯队的节点，或改用 method = \"fixed\"".to_string(),
+        ),
         _ => en.clone(),
     };
     both(en, zh)
