@@ -243,3 +243,20 @@ fn every_method_builds_as_a_step_with_its_defaults() {
     let step = StepSpec::new("weight").with("method", Value::Str("critic".into())).with("shift", Value::Int(1));
     assert!(baydex_core::step::build(&step, &p.framework).is_err());
 }
+
+/// Tables keyed by node code are checked against the framework before anything runs.
+#[test]
+fn unknown_codes_in_keyed_tables_are_errors() {
+    let p = project();
+    let fw = &p.framework;
+    let table = |k: &str| Value::Table(BTreeMap::from([(k.to_string(), Value::Int(1))]));
+    let expert = StepSpec::new("weight").with("method", Value::Str("expert".into())).with("values", table("a9"));
+    let e = baydex_core::step::build(&expert, fw).unwrap_err();
+    assert!(e.to_string().contains("a9"), "{e}");
+    let one = Value::Array(vec![Value::Array(vec![Value::Int(1)])]);
+    let ahp = StepSpec::new("weight")
+        .with("method", Value::Str("ahp".into()))
+        .with("matrices", Value::Table(BTreeMap::from([("a1".to_string(), one)])));
+    let e = baydex_core::step::build(&ahp, fw).unwrap_err();
+    assert!(e.to_string().contains("an aggregate"), "{e}");
+}

@@ -133,6 +133,23 @@ fn build(spec: &StepSpec, fw: &Framework) -> std::result::Result<Box<dyn Step>, 
             });
         }
     }
+    // Tables keyed by node code (AHP matrices, expert values) must name nodes of the framework;
+    // the methods' builders cannot see it.
+    for key in ["matrices", "values"] {
+        for (code, _) in r.table(key)? {
+            let ok = match fw.find(code) {
+                Some(i) => key != "matrices" || !fw.node(i).is_indicator(),
+                None => false,
+            };
+            if !ok {
+                return Err(ParamError::UnknownTarget {
+                    name: key.into(),
+                    code: code.into(),
+                    expected: if key == "matrices" { "an aggregate" } else { "a node" },
+                });
+            }
+        }
+    }
     let provisional = r.choice("provisional", "amean", &crate::aggregate::names())?.to_string();
     let pool = r.bool("pool", false)?;
     let mut resolved = spec.params.clone();
@@ -180,6 +197,7 @@ impl Step for WeightStep {
         };
         let mut lines_en = Vec::new();
         let mut lines_zh = Vec::new();
+        let mut notes: Vec<Text> = Vec::new();
         let mut mixed: Vec<&str> = Vec::new();
         for &a in &self.targets {
             let node = fw.node(a);
@@ -218,6 +236,9 @@ impl Step for WeightStep {
                     ),
                 });
             }
+            let input_ref =
+                WeightInput { node: node.code(), child_codes: &codes, children: &refs, panel: &panel, prior: &prior };
+            notes.extend(self.method.notes(&input_ref));
             let total: f64 = w.iter().sum();
             let shares: Vec<String> = codes
                 .iter()
@@ -262,6 +283,7 @@ impl Step for WeightStep {
                 ),
             ));
         }
+        messages.extend(notes);
         Ok(StepOutput { data: input.clone(), messages, changes: Vec::new(), weights: Some(weights) })
     }
 }

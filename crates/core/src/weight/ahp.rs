@@ -359,6 +359,15 @@ impl Weighter for Ahp {
         "ahp"
     }
 
+    fn notes(&self, input: &WeightInput<'_>) -> Vec<crate::Text> {
+        self.fit_of(input.node)
+            .map(|f| {
+                let s = f.summary();
+                vec![crate::Text::new(format!("AHP {}: {s}", input.node), format!("层次分析法 {}：{s}", input.node))]
+            })
+            .unwrap_or_default()
+    }
+
     fn weights(&self, input: &WeightInput<'_>) -> Result<Vec<f64>, WeightError> {
         let err = |reason: String| WeightError::Data { method: "ahp", node: input.node.to_string(), reason };
         let k = input.child_codes.len();

@@ -73,6 +73,10 @@ pub trait Weighter: Debug + Send + Sync {
     fn name(&self) -> &'static str;
     /// Weights of the children (any positive scale; the aggregators re-scale within the group).
     fn weights(&self, input: &WeightInput<'_>) -> Result<Vec<f64>, WeightError>;
+    /// Diagnostics of the group worth logging (e.g. AHP's consistency ratio); none by default.
+    fn notes(&self, _input: &WeightInput<'_>) -> Vec<crate::Text> {
+        Vec::new()
+    }
 }
 
 /// Constructor of a weighting method from the `weight` step's parameters.
