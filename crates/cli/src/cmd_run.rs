@@ -69,10 +69,21 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     };
     let mut files = output::render(&loaded, &results, &audits, &args.set);
     if args.xlsx {
-        let audit_sheets: Vec<baydex_data::workbook::SheetTable> = output::audit_csvs(&audits)
+        // Every table written as CSV beside the workbook also gets a sheet: the audit, the tier
+        // breaks of each node and period, changes over time and obstacle degrees.
+        let mut audit_sheets: Vec<baydex_data::workbook::SheetTable> = output::audit_csvs(&audits)
             .iter()
             .filter_map(|(n, t)| baydex_data::workbook::SheetTable::from_csv(n.trim_end_matches(".csv"), t))
             .collect();
+        for name in ["tiers.csv", "changes.csv", "obstacles.csv"] {
+            if let Some(f) = files.iter().find(|f| f.rel == std::path::Path::new(name)) {
+                let sheet = if name == "tiers.csv" { "tier_breaks" } else { name.trim_end_matches(".csv") };
+                if let Some(t) = baydex_data::workbook::SheetTable::from_csv(sheet, &String::from_utf8_lossy(&f.bytes))
+                {
+                    audit_sheets.push(t);
+                }
+            }
+        }
         let bytes = baydex_data::workbook::results_workbook_with(&loaded, &results, lang, &audit_sheets)
             .map_err(|e| anyhow::anyhow!("{}", e.message().get(lang)))?;
         files.push(output::OutFile { rel: "results.xlsx".into(), bytes });
