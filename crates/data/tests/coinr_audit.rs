@@ -7,58 +7,12 @@
 //! * the PCA of `V8_pca_weights/V8a_pca_level2` (pillars within sub-indices) and `V8b_pca_level1`
 //!   (indicators within pillars) (`get_PCA` → `prcomp`), up to the sign of each component.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-
 use baydex_core::audit::{self, Audit, AuditParams, Method, Relation};
 use baydex_core::{Project, Results, compute};
 use baydex_data::load_project_path;
 
-/// Absolute tolerance on correlations, alphas, loadings and variances. They are O(1) (PCA
-/// variances ≤ 9); COINr's CSVs carry the exact doubles and the differences come only from
-/// summation order and the eigen-solver's rounding (~1e-15), far below this.
-const TOL: f64 = 1e-9;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// Rows of a COINr CSV as maps column → text.
-fn read(rel: &str) -> Vec<HashMap<String, String>> {
-    let path = root().join("tests/fixtures/coinr").join(rel);
-    let mut r = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let h: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
-    r.records().map(|rec| h.iter().cloned().zip(rec.unwrap().iter().map(str::to_string)).collect()).collect()
-}
-
-fn parse(s: &str) -> f64 {
-    if s == "NA" || s == "NaN" { f64::NAN } else { s.parse().unwrap_or_else(|_| panic!("not a number: {s}")) }
-}
-
-/// Largest absolute difference seen in one file.
-#[derive(Default)]
-struct Diff {
-    max: f64,
-    n: usize,
-}
-
-impl Diff {
-    fn check(&mut self, what: &str, got: f64, want: f64) {
-        self.n += 1;
-        if want.is_nan() {
-            assert!(got.is_nan(), "{what}: COINr NA, got {got}");
-            return;
-        }
-        let d = (got - want).abs();
-        assert!(d <= TOL, "{what}: got {got}, COINr {want}, diff {d:e}");
-        self.max = self.max.max(d);
-    }
-
-    fn report(&self, file: &str, expected: usize) {
-        assert_eq!(self.n, expected, "{file}: values compared");
-        eprintln!("{file}: {} values, max |diff| = {:e}", self.n, self.max);
-    }
-}
+mod coinr;
+use coinr::*;
 
 fn asem() -> (Project, Results) {
     let l = load_project_path(&root().join("examples/asem/asem.toml")).unwrap_or_else(|d| panic!("{d}"));

@@ -14,21 +14,13 @@
 //! code and column name. Run with `--nocapture` to see the largest difference per variant.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
 
 use baydex_core::treat::{self, Rule};
 use baydex_core::{Results, StepSpec, Value, compute};
 use baydex_data::{LoadedProject, load_project_path};
 
-/// Absolute tolerance on every value. Values range from O(1e-3) to O(1e6) (raw GDP-scale
-/// indicators) down to scores of O(100); COINr's CSVs carry the exact doubles, and the only
-/// differences come from summation order (R accumulates in long double), orders of magnitude below
-/// this.
-const TOL: f64 = 1e-9;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod coinr;
+use coinr::*;
 
 /// A COINr CSV: header, then rows keyed by the first column (`uCode` or `iCode`).
 struct Table {
@@ -52,30 +44,6 @@ fn read_table(rel: &str) -> Table {
         rows.insert(v[0].clone(), v);
     }
     Table { cols, rows }
-}
-
-fn parse(s: &str) -> f64 {
-    if s == "NA" || s == "NaN" { f64::NAN } else { s.parse().unwrap_or_else(|e| panic!("{s}: {e}")) }
-}
-
-/// Largest absolute difference seen, for the report printed at the end of each test.
-#[derive(Default)]
-struct Diff {
-    max: f64,
-    n: usize,
-}
-
-impl Diff {
-    fn check(&mut self, what: &str, got: f64, want: f64) {
-        self.n += 1;
-        if want.is_nan() {
-            assert!(got.is_nan(), "{what}: expected NA, got {got}");
-            return;
-        }
-        let d = (got - want).abs();
-        assert!(d <= TOL, "{what}: got {got}, COINr {want}, diff {d:e}");
-        self.max = self.max.max(d);
-    }
 }
 
 fn asem(file: &str) -> LoadedProject {

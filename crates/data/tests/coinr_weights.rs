@@ -13,62 +13,18 @@
 //! * the TOML snippets of `docs/methods/{pca,pca_oecd,ahp,optimised}.md` run on ASEM.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
 
 use baydex_core::audit::correlation::pearson;
 use baydex_core::weight::{OpType, Optimised, Targets, WeightInput, Weighter};
 use baydex_core::{PeriodResult, Results, StepSpec, Value, compute};
 use baydex_data::{LoadedProject, load_project_path};
 
-/// Absolute tolerance on scores and weights. Scores are O(1)–O(100) (V8b's index reaches 105) and
-/// loadings O(1); COINr's CSVs carry the exact doubles, and the only differences come from
-/// summation order and the eigen-solver (SVD in R, Jacobi here), ~10⁻¹³ at most.
-const TOL: f64 = 1e-9;
+mod coinr;
+use coinr::*;
 
 /// The acceptance bound for the optimised weights' property: normalised correlations within this
 /// of the target 0.5/0.5.
 const PROPERTY_TOL: f64 = 1e-3;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// Rows of a COINr CSV as maps column → text.
-fn read(rel: &str) -> Vec<HashMap<String, String>> {
-    let path = root().join("tests/fixtures/coinr").join(rel);
-    let mut r = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let h: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
-    r.records().map(|rec| h.iter().cloned().zip(rec.unwrap().iter().map(str::to_string)).collect()).collect()
-}
-
-fn parse(s: &str) -> f64 {
-    if s == "NA" || s == "NaN" { f64::NAN } else { s.parse().unwrap_or_else(|_| panic!("not a number: {s}")) }
-}
-
-/// Largest absolute difference seen in one comparison.
-#[derive(Default)]
-struct Diff {
-    max: f64,
-    n: usize,
-}
-
-impl Diff {
-    fn check(&mut self, what: &str, got: f64, want: f64) {
-        self.n += 1;
-        if want.is_nan() {
-            assert!(got.is_nan(), "{what}: COINr NA, got {got}");
-            return;
-        }
-        let d = (got - want).abs();
-        assert!(d <= TOL, "{what}: got {got}, COINr {want}, diff {d:e}");
-        self.max = self.max.max(d);
-    }
-
-    fn report(&self, what: &str, expected: usize) {
-        assert_eq!(self.n, expected, "{what}: values compared");
-        eprintln!("{what}: {} values, max |diff| = {:e}", self.n, self.max);
-    }
-}
 
 /// ASEM with the pipeline normalise → `weight` → aggregate.
 fn run(weight: StepSpec) -> (LoadedProject, Results) {
