@@ -16,22 +16,35 @@ mod table;
 
 const EXAMPLES: &str = "\
 Examples / 示例:
-  baydex run                                   Run the embedded GBA digital economy index (运行内置大湾区示例)
-  baydex run --lang zh                         …with Chinese output (中文输出)
-  baydex run --example gba-panel --xlsx        GBA economic context 2000-2024, real data, with a workbook (面板示例)
-  baydex run examples/asem/asem.toml --out out/asem
+  baydex run
+      the embedded GBA digital economy index / 内置大湾区数字经济指数
+  baydex run --lang zh
+      the same in Chinese / 中文输出
+  baydex run --example gba-panel --xlsx
+      GBA 2000-2024, real data, with an Excel workbook / 大湾区面板示例（真实数据）
   baydex run examples/asem/asem.toml --set normalise.method=zscore
+      COINr's ASEM example with z-scores / COINr 的 ASEM 示例，Z 分数标准化
   baydex run FILE --set normalise.range=[1,100] --set aggregate.method=gmean
-  baydex validate FILE                         Check a project without computing (只检查不计算)
-  baydex audit FILE --pval 0.05                Statistical audit: availability, correlations, alpha, PCA (统计审计)
-  baydex init my-index                         Scaffold a project from the GBA framework (生成项目模板)
+      replace step parameters for one run / 临时替换步骤参数
+  baydex validate FILE
+      check a project without computing / 只检查不计算
+  baydex audit FILE --pval 0.05
+      statistical audit / 统计审计
+  baydex init my-index
+      a new project from the GBA framework / 依据大湾区指标体系生成新项目
 
-Project file format / 项目文件格式: docs/project-file.md";
+Project file / 项目文件: docs/project-file.md · Methods / 方法: docs/methods/README.md";
 
 /// baydex — composite indices, rankings and tiers for city clusters.
 /// 城市群综合指数、排名与梯队。
 #[derive(Debug, Parser)]
-#[command(name = "baydex", version, about, long_about = None, after_help = EXAMPLES)]
+#[command(
+    name = "baydex",
+    version,
+    about = "baydex — composite indices, rankings and tiers for city clusters / 城市群综合指数、排名与梯队",
+    long_about = None,
+    after_help = EXAMPLES
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
