@@ -77,7 +77,7 @@ pub fn load_project(src: &dyn Source, file: &str) -> Result<LoadedProject, Diagn
     }
     let panel = data::load_data(&mut ld, &top, &units, &columns, index.periods.as_deref());
 
-    let pipeline = pipeline::parse_pipeline(&mut ld.doc, &top, fw.framework.as_ref());
+    let pipeline = pipeline::parse_pipeline(&mut ld, &top, fw.framework.as_ref());
     let node_codes: Vec<String> = fw.specs.iter().map(|s| s.code.clone()).collect();
     let tiers = pipeline::parse_tiers(&mut ld.doc, &top, &node_codes);
 

@@ -313,3 +313,33 @@ fn data_driven_tier_methods() {
         }
     }
 }
+
+/// Expert weights from a file: `values_file` on a `weight` step is read by the loader into the
+/// step's `values`, and a bad line is reported at its line in that file.
+#[test]
+fn expert_weights_from_a_file() {
+    let project = PROJECT.replace(
+        "[[pipeline]]\nstep = \"aggregate\"",
+        "[[pipeline]]\nstep = \"weight\"\nmethod = \"expert\"\nvalues_file = \"weights.csv\"\n\n[[pipeline]]\nstep = \"aggregate\"",
+    );
+    let good = "# expert judgement\ncode,weight\nECOM,3\nPAY,1\n";
+    let dir = write(&[("p.toml", project.as_bytes()), ("data.csv", DATA.as_bytes()), ("weights.csv", good.as_bytes())]);
+    let l = load(&dir).unwrap_or_else(|d| panic!("{}", d.render(baydex_core::Lang::En)));
+    let w = l.project.pipeline.iter().find(|s| s.step == "weight").unwrap();
+    assert!(!w.params.contains_key("values_file"));
+    let values = w.params["values"].as_table().unwrap();
+    assert_eq!(values["ECOM"].as_f64(), Some(3.0));
+    assert!(l.inputs.iter().any(|i| i.path.ends_with("weights.csv")), "the file is hashed as an input");
+
+    let bad = "code,weight\nECOM,three\n";
+    let dir = write(&[("p.toml", project.as_bytes()), ("data.csv", DATA.as_bytes()), ("weights.csv", bad.as_bytes())]);
+    let d = load(&dir).unwrap_err();
+    let e = d.0.iter().find(|e| e.file.ends_with("weights.csv")).unwrap_or_else(|| panic!("{}", d));
+    assert_eq!(e.line, Some(2));
+    assert!(e.message.en.contains("ECOM,three") && !e.message.zh.is_empty());
+    let unknown = "code,weight\nNOPE,1\n";
+    let dir =
+        write(&[("p.toml", project.as_bytes()), ("data.csv", DATA.as_bytes()), ("weights.csv", unknown.as_bytes())]);
+    let d = load(&dir).unwrap_err();
+    assert!(d.to_string().contains("NOPE"), "{d}");
+}

@@ -1,15 +1,18 @@
 //! `[[pipeline]]` (the steps, checked against the core's step registry) and `[tiers]`.
 
-use baydex_core::{Framework, Params, StepSpec, Text, TierBand, TierScheme, step};
+use std::collections::BTreeMap;
 
+use baydex_core::{Framework, Params, StepSpec, Text, TierBand, TierScheme, Value, step};
+
+use super::Loader;
 use super::doc::{Doc, Tbl};
 use super::translate;
-use crate::diag::{closest, list, text};
+use crate::diag::{Diagnostic, Location, closest, list, text};
 use crate::set::convert;
 
-pub(crate) fn parse_pipeline(doc: &mut Doc<'_>, top: &Tbl<'_, '_>, framework: Option<&Framework>) -> Vec<StepSpec> {
+pub(crate) fn parse_pipeline(ld: &mut Loader<'_>, top: &Tbl<'_, '_>, framework: Option<&Framework>) -> Vec<StepSpec> {
     if top.get("pipeline").is_none() {
-        doc.file_error(
+        ld.doc.file_error(
             text("the project has no [[pipeline]] steps", "项目文件没有 [[pipeline]] 计算步骤"),
             text(
                 "add the steps in order, e.g. [[pipeline]] step = \"normalise\" and [[pipeline]] step = \"aggregate\"",
@@ -19,10 +22,10 @@ pub(crate) fn parse_pipeline(doc: &mut Doc<'_>, top: &Tbl<'_, '_>, framework: Op
         return Vec::new();
     }
     let registered: Vec<&str> = step::registry().iter().map(|s| s.name).collect();
-    let entries = top.tables(doc, "pipeline");
+    let entries = top.tables(&mut ld.doc, "pipeline");
     let mut out = Vec::new();
     for t in &entries {
-        let Some(name) = t.string(doc, "step", true) else { continue };
+        let Some(name) = t.string(&mut ld.doc, "step", true) else { continue };
         let mut params = Params::new();
         let mut ok = true;
         for (k, v) in t.t.iter() {
@@ -36,8 +39,25 @@ pub(crate) fn parse_pipeline(doc: &mut Doc<'_>, top: &Tbl<'_, '_>, framework: Op
                 }
                 Err(m) => {
                     ok = false;
-                    doc.error(&v.span(), Some(t.key(key)), m, Text::default());
+                    ld.doc.error(&v.span(), Some(t.key(key)), m, Text::default());
                 }
+            }
+        }
+        // `weight` with `values_file = "weights.csv"`: expert weights from a file, read here (the
+        // core reads no files) into the step's `values` table.
+        if name == "weight"
+            && let Some(Value::Str(rel)) = params.remove("values_file")
+        {
+            let read = ld.read(&rel, &t.span_of("values_file"), t.key("values_file"));
+            match read.map(|(display, bytes)| weights_csv(&display, &bytes)) {
+                Some(Ok(values)) => {
+                    params.insert("values".into(), Value::Table(values));
+                }
+                Some(Err(d)) => {
+                    ld.doc.diags.extend(d);
+                    ok = false;
+                }
+                None => ok = false,
             }
         }
         let spec = StepSpec { step: name.clone(), params };
@@ -49,7 +69,7 @@ pub(crate) fn parse_pipeline(doc: &mut Doc<'_>, top: &Tbl<'_, '_>, framework: Op
                 }
                 None => text(format!("steps: {all}"), format!("可用步骤：{all}")),
             };
-            doc.error(
+            ld.doc.error(
                 &t.span_of("step"),
                 Some(t.key("step")),
                 text(format!("unknown step \"{name}\""), format!("未知的步骤 \"{name}\"")),
@@ -72,14 +92,14 @@ pub(crate) fn parse_pipeline(doc: &mut Doc<'_>, top: &Tbl<'_, '_>, framework: Op
                 }
                 None => (t.span.clone(), t.path.clone()),
             };
-            doc.error(&span, Some(key), message, help);
+            ld.doc.error(&span, Some(key), message, help);
         }
         out.push(spec);
     }
     let all_known = out.iter().all(|s| step::find(&s.step).is_some());
     if !entries.is_empty() && all_known && !out.iter().any(|s| s.step == "aggregate") {
         let span = entries.last().map_or(top.span.clone(), |t| t.span.clone());
-        doc.error(
+        ld.doc.error(
             &span,
             Some("pipeline".into()),
             text(
@@ -90,6 +110,57 @@ pub(crate) fn parse_pipeline(doc: &mut Doc<'_>, top: &Tbl<'_, '_>, framework: Op
         );
     }
     out
+}
+
+/// Expert weights from a CSV file with columns `code,weight` (one row per node; `#` comments).
+fn weights_csv(display: &str, bytes: &[u8]) -> Result<BTreeMap<String, Value>, Vec<Diagnostic>> {
+    let text_in = String::from_utf8_lossy(bytes);
+    let mut out = BTreeMap::new();
+    let mut errs = Vec::new();
+    let mut header_seen = false;
+    for (i, raw) in text_in.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let at = Location { file: display.to_string(), line: Some(i + 1), column: None, key: None };
+        let f: Vec<&str> = line.split(',').map(str::trim).collect();
+        if !header_seen {
+            header_seen = true;
+            if f != ["code", "weight"] {
+                errs.push(at.error(
+                    text(
+                        format!("the header is \"{line}\", expected \"code,weight\""),
+                        format!("表头为 \"{line}\"，应为 \"code,weight\""),
+                    ),
+                    text(
+                        "put `code,weight` on the first line, then one node per line",
+                        "第一行写 `code,weight`，之后每行一个节点",
+                    ),
+                ));
+                return Err(errs);
+            }
+            continue;
+        }
+        match (f.first(), f.get(1).map(|w| w.parse::<f64>()), f.len()) {
+            (Some(code), Some(Ok(w)), 2) if !code.is_empty() && w.is_finite() && w >= 0.0 => {
+                if out.insert(code.to_string(), Value::Float(w)).is_some() {
+                    errs.push(at.error(
+                        text(format!("node '{code}' is listed twice"), format!("节点 '{code}' 重复出现")),
+                        text("keep one line per node", "每个节点只保留一行"),
+                    ));
+                }
+            }
+            _ => errs.push(at.error(
+                text(format!("cannot read \"{line}\" as code,weight"), format!("无法将 \"{line}\" 读作 code,weight")),
+                text(
+                    "write a node code and a weight ≥ 0, e.g. COM,0.25",
+                    "请写节点代码和不小于 0 的权重，例如 COM,0.25",
+                ),
+            )),
+        }
+    }
+    if errs.is_empty() { Ok(out) } else { Err(errs) }
 }
 
 pub(crate) fn parse_tiers(doc: &mut Doc<'_>, top: &Tbl<'_, '_>, node_codes: &[String]) -> Option<TierScheme> {
