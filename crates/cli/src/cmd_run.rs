@@ -135,14 +135,14 @@ fn print_report(loaded: &baydex_data::LoadedProject, results: &baydex_core::Resu
             println!("{warn}⚠{warn:#} {note}");
         }
         println!(
-            "{} {} · {} {} · {} {} · {}: {}",
+            "{} {} · {} {} · {} {} · {}{}",
             p.units.len(),
             tr(lang, "units", "个单元"),
             fw.node(fw.root()).children.len(),
             tr(lang, "dimensions", "个一级维度"),
             fw.indicators().len(),
             tr(lang, "indicators", "个指标"),
-            tr(lang, "pipeline", "流程"),
+            tr(lang, "pipeline: ", "流程："),
             steps.join(" → ")
         );
         if results.periods.len() > 1 {
