@@ -22,6 +22,9 @@ use baydex_data::{LoadedProject, load_project_path};
 mod coinr;
 use coinr::*;
 
+mod markdown;
+use markdown::toml_blocks;
+
 /// The acceptance bound for the optimised weights' property: normalised correlations within this
 /// of the target 0.5/0.5.
 const PROPERTY_TOL: f64 = 1e-3;
@@ -213,24 +216,6 @@ fn pca_oecd_on_asem() {
             assert!((s - 1.0).abs() < 1e-12 && kids.iter().all(|&c| pr.weights[c] > 0.0), "{}", fw.node(a).code());
         }
     }
-}
-
-/// The ```toml blocks of a Markdown file.
-fn toml_blocks(md: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur: Option<String> = None;
-    for line in md.lines() {
-        match (&mut cur, line.trim_start()) {
-            (None, l) if l.starts_with("```toml") => cur = Some(String::new()),
-            (Some(_), l) if l.starts_with("```") => out.extend(cur.take()),
-            (Some(b), _) => {
-                b.push_str(line);
-                b.push('\n');
-            }
-            _ => {}
-        }
-    }
-    out
 }
 
 /// The pipeline snippets of `docs/methods/{pca,pca_oecd,ahp,optimised}.md` run on ASEM (they name

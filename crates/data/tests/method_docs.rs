@@ -8,26 +8,11 @@ use baydex_core::aggregate::coordination_classes;
 use baydex_core::compute;
 use baydex_data::load_project_path;
 
+mod markdown;
+use markdown::toml_blocks;
+
 fn docs() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/methods")
-}
-
-/// The ```toml blocks of a Markdown file.
-fn toml_blocks(md: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur: Option<String> = None;
-    for line in md.lines() {
-        match (&mut cur, line.trim_start()) {
-            (None, l) if l.starts_with("```toml") => cur = Some(String::new()),
-            (Some(_), l) if l.starts_with("```") => out.extend(cur.take()),
-            (Some(b), _) => {
-                b.push_str(line);
-                b.push('\n');
-            }
-            _ => {}
-        }
-    }
-    out
 }
 
 /// A project around a snippet: the index (named after the node the snippet's `nodes` names, or
