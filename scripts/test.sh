@@ -54,6 +54,18 @@ if ! python3 -c "import ahpy, importlib.metadata as m, sys; sys.exit(m.version('
     || python3 -m pip install --quiet --break-system-packages ahpy==2.1
 fi
 python3 -c "import importlib.metadata as m; print('ahpy', m.version('ahpy'))"
+# Debian's chromium driven by npm's playwright-core (pinned in tests/browser/package-lock.json; never a
+# browser download) runs the report and portal tests (tests/browser/*.mjs).
+if ! command -v chromium >/dev/null 2>&1; then
+  apt-get update -qq && apt-get install -y -qq chromium
+fi
+if ! command -v npm >/dev/null 2>&1; then
+  apt-get update -qq && apt-get install -y -qq nodejs npm
+fi
+if [ ! -d tests/browser/node_modules/playwright-core ]; then
+  (cd tests/browser && npm ci --no-audit --no-fund --silent)
+fi
+node tests/browser/smoke.mjs
 
 step "format"
 cargo fmt --all --check
