@@ -46,6 +46,7 @@ mod params;
 mod pipeline;
 pub mod rank;
 mod results;
+pub mod sensitivity;
 mod stats;
 pub mod step;
 mod text;

@@ -35,6 +35,12 @@ impl Pipeline {
         Ok(Pipeline { steps })
     }
 
+    /// A pipeline of already-built steps, without the `aggregate` requirement (the sensitivity
+    /// engine runs the steps before the final `aggregate` once per distinct parameter set).
+    pub(crate) fn from_steps(steps: Vec<Box<dyn Step>>) -> Pipeline {
+        Pipeline { steps }
+    }
+
     /// The steps.
     pub fn steps(&self) -> &[Box<dyn Step>] {
         &self.steps
@@ -140,6 +146,14 @@ pub fn compute(project: &Project) -> Result<Results> {
 pub fn compute_with(project: &Project, pipeline: &[StepSpec]) -> Result<Results> {
     let fw = &project.framework;
     let pipe = Pipeline::build(pipeline, fw)?;
+    let inputs = period_inputs(project)?;
+    let runs = pipe.run(fw, &project.units, inputs)?;
+    assemble(project, &pipe, runs)
+}
+
+/// The raw indicators and series of every period of a project, as the runner takes them.
+pub(crate) fn period_inputs(project: &Project) -> Result<Vec<PeriodInput>> {
+    let fw = &project.framework;
     let panel = &project.data;
     let ind_cols: Vec<(String, usize)> = fw
         .indicators()
@@ -171,7 +185,12 @@ pub fn compute_with(project: &Project, pipeline: &[StepSpec]) -> Result<Results>
         };
         inputs.push(PeriodInput { period: p.clone(), raw: pick(&ind_cols)?, series: pick(&series_cols)? });
     }
-    let runs = pipe.run(fw, &project.units, inputs)?;
+    Ok(inputs)
+}
+
+/// Continues [`compute_with`]: assembles the results of a run.
+fn assemble(project: &Project, pipe: &Pipeline, runs: Vec<RunOutput>) -> Result<Results> {
+    let fw = &project.framework;
     let periods = project
         .meta
         .periods

@@ -68,6 +68,9 @@ pub(super) const INFO: StepInfo = StepInfo {
     build,
 };
 
+/// The aggregator of every aggregate node, by framework position.
+pub(crate) type Aggregators = BTreeMap<usize, Box<dyn Aggregator>>;
+
 /// The `aggregate` step.
 #[derive(Debug)]
 pub struct AggregateStep {
@@ -92,6 +95,12 @@ impl AggregateStep {
     /// step set weights.
     pub fn weights(&self) -> &[f64] {
         &self.weights
+    }
+
+    /// The aggregator of every aggregate node (framework position) and this step's explicit
+    /// weights (applied over an earlier `weight` step's), for the sensitivity engine's fast path.
+    pub(crate) fn parts(&self) -> (&Aggregators, &[(usize, f64)]) {
+        (&self.aggregators, &self.overrides)
     }
 }
 
@@ -146,6 +155,11 @@ pub(crate) fn provisional(ctx: &Context<'_>, input: &Dataset, weights: &[f64], m
 }
 
 fn build(spec: &StepSpec, fw: &Framework) -> std::result::Result<Box<dyn Step>, ParamError> {
+    Ok(Box::new(build_concrete(spec, fw)?))
+}
+
+/// Builds the step itself (the sensitivity engine reads its aggregators and weights directly).
+pub(crate) fn build_concrete(spec: &StepSpec, fw: &Framework) -> std::result::Result<AggregateStep, ParamError> {
     let r = ParamReader::new(&spec.params, PARAMS)?;
     let default = method_name("method", r.str("method", "amean")?)?;
     let mut weights: Vec<f64> = fw.nodes().iter().map(|n| n.spec.weight).collect();
@@ -290,7 +304,7 @@ fn build(spec: &StepSpec, fw: &Framework) -> std::result::Result<Box<dyn Step>, 
             options.insert(a, merged);
         }
     }
-    Ok(Box::new(AggregateStep {
+    Ok(AggregateStep {
         default,
         methods,
         options,
@@ -298,7 +312,7 @@ fn build(spec: &StepSpec, fw: &Framework) -> std::result::Result<Box<dyn Step>, 
         weights,
         overrides,
         codes: fw.nodes().iter().map(|n| (n.code().to_string(), n.parent_idx.is_some())).collect(),
-    }))
+    })
 }
 
 impl Step for AggregateStep {
