@@ -44,6 +44,27 @@ if ! python3 -c "import jenkspy, importlib.metadata as m, sys; sys.exit(m.versio
     || python3 -m pip install --quiet --break-system-packages jenkspy==0.4.1
 fi
 python3 -c "import importlib.metadata as m; print('jenkspy', m.version('jenkspy'))"
+# SALib 1.5.1 (with numpy and scipy) is the oracle of the Sobol sensitivity indices and of the Sobol
+# sequence (tests/oracles/salib_sobol.py, crates/data/tests/salib_sobol.rs); skipped when present.
+if ! python3 -c "import importlib.metadata as m, sys; sys.exit(m.version('SALib') != '1.5.1')" >/dev/null 2>&1; then
+  if ! python3 -m pip --version >/dev/null 2>&1; then
+    apt-get update -qq && apt-get install -y -qq python3-pip
+  fi
+  python3 -m pip install --quiet SALib==1.5.1 \
+    || python3 -m pip install --quiet --break-system-packages SALib==1.5.1
+fi
+python3 -c "import importlib.metadata as m; print('SALib', m.version('SALib'), 'scipy', m.version('scipy'))"
+# statsmodels 0.15.0 and networkx 3.6.1 are the oracles of the gravity models and the network
+# centralities (tests/oracles/statsmodels_gravity.py, tests/oracles/networkx_centrality.py,
+# crates/flows/tests/); skipped when present.
+if ! python3 -c "import importlib.metadata as m, sys; sys.exit(m.version('statsmodels') != '0.15.0' or m.version('networkx') != '3.6.1')" >/dev/null 2>&1; then
+  if ! python3 -m pip --version >/dev/null 2>&1; then
+    apt-get update -qq && apt-get install -y -qq python3-pip
+  fi
+  python3 -m pip install --quiet statsmodels==0.15.0 networkx==3.6.1 \
+    || python3 -m pip install --quiet --break-system-packages statsmodels==0.15.0 networkx==3.6.1
+fi
+python3 -c "import importlib.metadata as m; print('statsmodels', m.version('statsmodels'), 'networkx', m.version('networkx'))"
 # ahpy 2.1 is the oracle of the AHP weights (tests/oracles/ahp_oracle.py,
 # crates/data/tests/ahp_ahpy.rs); skipped when present.
 if ! python3 -c "import ahpy, importlib.metadata as m, sys; sys.exit(m.version('ahpy') != '2.1')" >/dev/null 2>&1; then
@@ -54,10 +75,24 @@ if ! python3 -c "import ahpy, importlib.metadata as m, sys; sys.exit(m.version('
     || python3 -m pip install --quiet --break-system-packages ahpy==2.1
 fi
 python3 -c "import importlib.metadata as m; print('ahpy', m.version('ahpy'))"
+# openapi-spec-validator 0.7.2 validates the server's OpenAPI document
+# (crates/server/tests/api.rs, openapi_document_is_valid); skipped when present.
+if ! python3 -c "import importlib.metadata as m, sys; sys.exit(m.version('openapi-spec-validator') != '0.7.2')" >/dev/null 2>&1; then
+  if ! python3 -m pip --version >/dev/null 2>&1; then
+    apt-get update -qq && apt-get install -y -qq python3-pip
+  fi
+  python3 -m pip install --quiet openapi-spec-validator==0.7.2 \
+    || python3 -m pip install --quiet --break-system-packages openapi-spec-validator==0.7.2
+fi
+python3 -c "import importlib.metadata as m; print('openapi-spec-validator', m.version('openapi-spec-validator'))"
 # Debian's chromium driven by npm's playwright-core (pinned in tests/browser/package-lock.json; never a
 # browser download) runs the report and portal tests (tests/browser/*.mjs).
 if ! command -v chromium >/dev/null 2>&1; then
   apt-get update -qq && apt-get install -y -qq chromium
+fi
+# A CJK font, so that the zh screenshots kept as test artifacts are readable.
+if ! fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk"; then
+  apt-get update -qq && apt-get install -y -qq fonts-wqy-microhei
 fi
 if ! command -v npm >/dev/null 2>&1; then
   apt-get update -qq && apt-get install -y -qq nodejs npm
@@ -66,6 +101,23 @@ if [ ! -d tests/browser/node_modules/playwright-core ]; then
   (cd tests/browser && npm ci --no-audit --no-fund --silent)
 fi
 node tests/browser/smoke.mjs
+# PostgreSQL for the catalog tests (crates/data/tests/catalog_*.rs, crates/cli/tests/catalog.rs): a
+# throwaway cluster on a free port under a temporary directory, run by a non-root user, stopped and
+# removed on exit. The tests read its URL from BAYDEX_TEST_PG_URL and fail without it.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  apt-get update -qq && apt-get install -y -qq postgresql
+fi
+PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
+PG_DIR="$(mktemp -d /tmp/baydex-pg.XXXXXX)"
+PG_PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+as_pg() { if [ "$(id -u)" = 0 ]; then chown -R postgres "$PG_DIR"; runuser -u postgres -- "$@"; else "$@"; fi; }
+pg_cleanup() { as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$PG_DIR"; }
+trap pg_cleanup EXIT
+as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U baydex --auth=trust -E UTF8 >/dev/null
+as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
+  -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1" start >/dev/null
+export BAYDEX_TEST_PG_URL="postgresql://baydex@127.0.0.1:$PG_PORT/postgres"
+echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') at $BAYDEX_TEST_PG_URL"
 
 step "format"
 cargo fmt --all --check
@@ -83,6 +135,21 @@ if cargo nextest --version >/dev/null 2>&1; then
   cargo test --workspace --doc --locked
 else
   cargo test --workspace --locked --no-fail-fast
+fi
+
+step "catalog (feature catalog: DataFusion, PostgreSQL)"
+cargo clippy -p baydex-data --features catalog --lib --tests --locked -- -D warnings
+cargo clippy -p baydex --features catalog --bins --tests --locked -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc -p baydex-data --features catalog --no-deps --document-private-items --locked --quiet
+if cargo nextest --version >/dev/null 2>&1; then
+  # Name the test targets: with the feature every test binary links DataFusion (~1.5 GB each in debug).
+  cargo nextest run -p baydex-data --features catalog --locked --no-fail-fast --lib \
+    --test catalog_security --test catalog_faults --test access_docs
+  cargo nextest run -p baydex --features catalog --locked --no-fail-fast --test catalog
+else
+  cargo test -p baydex-data --features catalog --locked --no-fail-fast --lib \
+    --test catalog_security --test catalog_faults --test access_docs
+  cargo test -p baydex --features catalog --locked --no-fail-fast --test catalog
 fi
 
 step "main job (release build of the README's first command)"

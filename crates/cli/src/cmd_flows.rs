@@ -54,13 +54,13 @@ pub enum DecayArg {
 /// Arguments of `baydex flows`.
 #[derive(Debug, clap::Args)]
 pub struct FlowsArgs {
-    /// OD records: origin,destination,count[,period][,mode] (OD 流量记录).
+    /// OD records: origin,destination,count, optionally period and mode columns (OD 流量记录).
     #[arg(long, requires = "units")]
     pub od: Option<PathBuf>,
-    /// Units: id,name_zh,name_en,lat,lon[,group][,masses…] (单元文件).
+    /// Units: id,name_zh,name_en,lat,lon, optionally group and mass columns (单元文件).
     #[arg(long)]
     pub units: Option<PathBuf>,
-    /// Extra mass columns keyed by unit (unit[,period],POP,GDP,…) (规模变量文件).
+    /// Extra mass columns keyed by unit: unit, optionally period, then POP,GDP,… (规模变量文件).
     #[arg(long, requires = "units")]
     pub masses: Option<PathBuf>,
     /// Distance or travel-time matrix: origin,destination,distance (距离矩阵；默认按坐标计算大圆距离).

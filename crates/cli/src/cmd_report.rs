@@ -34,7 +34,7 @@ pub struct ReportArgs {
     /// Also write report.xlsx with the same tables (同时写出 Excel 工作簿).
     #[arg(long)]
     pub xlsx: bool,
-    /// Add the uncertainty and sensitivity section: the project's [sensitivity] (or the default
+    /// Add the uncertainty and sensitivity section: the project's `[sensitivity]` table (or the default
     /// analysis) with N at most 1000 (加入不确定性与敏感性分析章节).
     #[arg(long)]
     pub sensitivity: bool,

@@ -44,13 +44,7 @@ pub struct RunArgs {
 /// Runs `baydex run`.
 pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let lang = args.lang.unwrap_or_else(crate::env_lang);
-    let mut loaded = cmd_validate::load(&args.project, lang)?;
-    for s in &args.set {
-        if let Err(d) = baydex_data::apply_set(&mut loaded.project.pipeline, s) {
-            anstream::eprint!("{}", baydex_data::Diagnostics(vec![d]).render(lang));
-            return Err(Reported(2).into());
-        }
-    }
+    let loaded = load_with_sets(&args.project, &args.set, lang)?;
     let results = match baydex_core::compute(&loaded.project) {
         Ok(r) => r,
         Err(e) => {
@@ -71,20 +65,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     if args.xlsx {
         // Every table written as CSV beside the workbook also gets a sheet: the audit, the tier
         // breaks of each node and period, changes over time and obstacle degrees.
-        let mut audit_sheets: Vec<baydex_data::workbook::SheetTable> = output::audit_csvs(&audits)
-            .iter()
-            .filter_map(|(n, t)| baydex_data::workbook::SheetTable::from_csv(n.trim_end_matches(".csv"), t))
-            .collect();
-        for name in ["tiers.csv", "changes.csv", "obstacles.csv"] {
-            if let Some(f) = files.iter().find(|f| f.rel == std::path::Path::new(name)) {
-                let sheet = if name == "tiers.csv" { "tier_breaks" } else { name.trim_end_matches(".csv") };
-                if let Some(t) = baydex_data::workbook::SheetTable::from_csv(sheet, &String::from_utf8_lossy(&f.bytes))
-                {
-                    audit_sheets.push(t);
-                }
-            }
-        }
-        let bytes = baydex_data::workbook::results_workbook_with(&loaded, &results, lang, &audit_sheets)
+        let bytes = baydex_data::workbook::run_workbook(&loaded, &results, &audits, lang, &[])
             .map_err(|e| anyhow::anyhow!("{}", e.message().get(lang)))?;
         files.push(output::OutFile { rel: "results.xlsx".into(), bytes });
     }
@@ -108,6 +89,23 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let names: Vec<String> = files.iter().map(|f| f.rel.display().to_string()).collect();
     println!("{} {}: {}", tr(lang, "Wrote", "已写入"), args.out.display(), names.join(", "));
     Ok(())
+}
+
+/// Loads a project (see [`cmd_validate::load`]) and applies `--set STEP.PARAM=VALUE` overrides,
+/// printing a located diagnostic for a bad one.
+pub fn load_with_sets(
+    project: &cmd_validate::ProjectArg,
+    sets: &[String],
+    lang: Lang,
+) -> anyhow::Result<baydex_data::LoadedProject> {
+    let mut loaded = cmd_validate::load(project, lang)?;
+    for s in sets {
+        if let Err(d) = baydex_data::apply_set(&mut loaded.project.pipeline, s) {
+            anstream::eprint!("{}", baydex_data::Diagnostics(vec![d]).render(lang));
+            return Err(Reported(2).into());
+        }
+    }
+    Ok(loaded)
 }
 
 fn print_report(loaded: &baydex_data::LoadedProject, results: &baydex_core::Results, period: Option<&str>, lang: Lang) {

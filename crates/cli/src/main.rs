@@ -7,8 +7,15 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod cmd_audit;
+mod cmd_catalog;
+mod cmd_demo_data;
+mod cmd_flows;
 mod cmd_init;
+mod cmd_report;
 mod cmd_run;
+mod cmd_sensitivity;
+mod cmd_serve;
+mod cmd_sql;
 mod cmd_validate;
 mod embedded;
 mod messages;
@@ -30,6 +37,10 @@ Examples / 示例:
       check a project without computing / 只检查不计算
   baydex audit FILE --pval 0.05
       statistical audit / 统计审计
+  baydex sensitivity examples/asem/asem_sensitivity.toml
+      uncertainty and sensitivity analysis (COINr's setup) / 不确定性与敏感性分析
+  baydex report --lang zh --out out
+      self-contained HTML report / 独立 HTML 报告
   baydex init my-index
       a new project from the GBA framework / 依据大湾区指标体系生成新项目
 
@@ -60,6 +71,20 @@ enum Command {
     Init(cmd_init::InitArgs),
     /// Audit an index: availability, correlations, Cronbach's alpha, PCA (统计审计：可得性、相关、信度、主成分).
     Audit(cmd_audit::AuditArgs),
+    /// Uncertainty and sensitivity analysis: rank intervals, Sobol indices, leave-one-out (不确定性与敏感性分析).
+    Sensitivity(cmd_sensitivity::SensitivityArgs),
+    /// Cross-city linkage: top pairs, gravity models, city network (城市间联系：城市对排名、引力模型、城市网络).
+    Flows(cmd_flows::FlowsArgs),
+    /// Write a self-contained HTML report: narrative, maps, charts, profiles (生成独立的 HTML 报告).
+    Report(cmd_report::ReportArgs),
+    /// Serve the JSON API and the web portal (提供 JSON 接口与门户网站).
+    Serve(cmd_serve::ServeArgs),
+    /// One read-only SQL query over the data catalog, under its access policy (在数据目录上执行只读 SQL 查询).
+    Sql(cmd_sql::SqlArgs),
+    /// The data catalog: list, describe, check its sources (数据目录：列出、描述、检查数据源).
+    Catalog(cmd_catalog::CatalogArgs),
+    /// Write a synthetic GBA data platform to try the catalog (生成合成的大湾区演示数据平台).
+    DemoData(cmd_demo_data::DemoDataArgs),
 }
 
 /// `--lang`: zh or en; default from BAYDEX_LANG, then LANG/LC_ALL (zh* → zh), else en.
@@ -97,6 +122,13 @@ fn run() -> anyhow::Result<()> {
         Command::Validate(a) => cmd_validate::run(a),
         Command::Init(a) => cmd_init::run(a),
         Command::Audit(a) => cmd_audit::run(a),
+        Command::Sensitivity(a) => cmd_sensitivity::run(a),
+        Command::Flows(a) => cmd_flows::run(a),
+        Command::Report(a) => cmd_report::run(a),
+        Command::Serve(a) => cmd_serve::run(a),
+        Command::Sql(a) => cmd_sql::run(a),
+        Command::Catalog(a) => cmd_catalog::run(a),
+        Command::DemoData(a) => cmd_demo_data::run(a),
     }
 }
 

@@ -7,15 +7,15 @@ use anstyle::{AnsiColor, Effects, Style};
 use baydex_core::{Lang, PeriodResult, Project, TierScheme, tr};
 use unicode_width::UnicodeWidthStr;
 
-fn width(s: &str) -> usize {
+pub(crate) fn width(s: &str) -> usize {
     UnicodeWidthStr::width(s)
 }
 
-fn pad_right(s: &str, w: usize) -> String {
+pub(crate) fn pad_right(s: &str, w: usize) -> String {
     format!("{s}{}", " ".repeat(w.saturating_sub(width(s))))
 }
 
-fn pad_left(s: &str, w: usize) -> String {
+pub(crate) fn pad_left(s: &str, w: usize) -> String {
     format!("{}{s}", " ".repeat(w.saturating_sub(width(s))))
 }
 

@@ -31,15 +31,19 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod access;
+#[cfg(feature = "catalog")]
+pub mod catalog;
 mod diag;
 pub mod output;
 mod project;
+pub mod sensitivity;
 mod set;
 mod source;
 mod table;
 pub mod workbook;
 
 pub use diag::{Diagnostic, Diagnostics, Severity};
-pub use project::{LoadedProject, load_project, load_project_path};
+pub use project::{FlowsFile, FlowsSpec, LoadedProject, load_project, load_project_path};
 pub use set::apply_set;
 pub use source::{DirSource, EmbeddedSource, InputFile, Source};

@@ -427,6 +427,47 @@ pub fn render(loaded: &LoadedProject, results: &Results, audits: &[Audit], sets:
 /// renamed into place only when all were written. Stale `stages/*.csv` and `audit/*.csv` of
 /// earlier runs are removed.
 pub fn commit(dir: &Path, files: &[OutFile]) -> std::io::Result<()> {
+    let temps = write_atomic(dir, files)?;
+    // Remove files of earlier runs that this run did not produce: optional files (the
+    // illustrative notice, changes, the workbook), stage and audit files.
+    for name in OPTIONAL {
+        let p = dir.join(name);
+        if !temps.contains(&p) && p.is_file() {
+            std::fs::remove_file(&p)?;
+        }
+    }
+    for sub in ["stages", "audit"] {
+        if let Ok(rd) = std::fs::read_dir(dir.join(sub)) {
+            for e in rd.flatten() {
+                let p = e.path();
+                let produced = temps.contains(&p);
+                if !produced && p.extension().is_some_and(|x| x == "csv") {
+                    let _ = std::fs::remove_file(p);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Writes the files of one command's output set into `dir` all-or-nothing ([`write_atomic`]), then
+/// removes those of `optional` that this run did not produce, so that a reused output directory
+/// never mixes files of two runs. Nothing else in `dir` is touched.
+pub fn commit_set(dir: &Path, files: &[OutFile], optional: &[&str]) -> std::io::Result<()> {
+    let temps = write_atomic(dir, files)?;
+    for name in optional {
+        let p = dir.join(name);
+        if !temps.contains(&p) && p.is_file() {
+            std::fs::remove_file(&p)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes the files into `dir` all-or-nothing (temporary names first, renamed into place only
+/// when all were written), touching nothing else in `dir`; returns the paths written. Used by
+/// [`commit`] and by writers of other outputs (the report).
+pub fn write_atomic(dir: &Path, files: &[OutFile]) -> std::io::Result<Vec<PathBuf>> {
     let mut temps: Vec<(PathBuf, PathBuf)> = Vec::new();
     let result = (|| {
         for f in files {
@@ -450,26 +491,7 @@ pub fn commit(dir: &Path, files: &[OutFile]) -> std::io::Result<()> {
     for (tmp, target) in &temps {
         std::fs::rename(tmp, target)?;
     }
-    // Remove files of earlier runs that this run did not produce: optional files (the
-    // illustrative notice, changes, the workbook), stage and audit files.
-    for name in OPTIONAL {
-        let p = dir.join(name);
-        if !temps.iter().any(|(_, t)| *t == p) && p.is_file() {
-            std::fs::remove_file(&p)?;
-        }
-    }
-    for sub in ["stages", "audit"] {
-        if let Ok(rd) = std::fs::read_dir(dir.join(sub)) {
-            for e in rd.flatten() {
-                let p = e.path();
-                let produced = temps.iter().any(|(_, t)| *t == p);
-                if !produced && p.extension().is_some_and(|x| x == "csv") {
-                    let _ = std::fs::remove_file(p);
-                }
-            }
-        }
-    }
-    Ok(())
+    Ok(temps.into_iter().map(|(_, t)| t).collect())
 }
 
 #[cfg(test)]
@@ -516,6 +538,22 @@ mod tests {
         assert!(!d.path().join("audit/old_table.csv").exists());
         assert_eq!(std::fs::read(d.path().join("audit/cronbach.csv")).unwrap(), b"new");
         assert!(d.path().join("audit/notes.txt").exists(), "only CSV files are cleaned up");
+    }
+
+    #[test]
+    fn commit_set_removes_only_its_own_stale_files() {
+        let d = tempfile::tempdir().unwrap();
+        for f in ["sobol.csv", "loo.csv", "scores.csv", "stages/Raw.csv"] {
+            std::fs::create_dir_all(d.path().join(f).parent().unwrap()).unwrap();
+            std::fs::write(d.path().join(f), b"old").unwrap();
+        }
+        let files = vec![OutFile { rel: "loo.csv".into(), bytes: b"new".to_vec() }];
+        commit_set(d.path(), &files, &["sobol.csv", "loo.csv"]).unwrap();
+        assert!(!d.path().join("sobol.csv").exists(), "stale optional file of an earlier run");
+        assert_eq!(std::fs::read(d.path().join("loo.csv")).unwrap(), b"new");
+        // Files of other commands in the same directory are left alone.
+        assert!(d.path().join("scores.csv").exists());
+        assert!(d.path().join("stages/Raw.csv").exists());
     }
 
     #[test]

@@ -6,10 +6,11 @@
 //! the file, line, column and key.
 
 mod data;
-mod doc;
+pub(crate) mod doc;
+mod flows;
 mod framework;
 mod pipeline;
-mod translate;
+pub(crate) mod translate;
 mod units;
 
 use std::ops::Range;
@@ -21,6 +22,7 @@ use toml::de::DeTable;
 use crate::diag::{Diagnostic, Diagnostics, Location, text};
 use crate::source::{DirSource, InputFile, Source, resolve};
 use doc::{Doc, Tbl};
+pub use flows::{FlowsFile, FlowsSpec};
 
 /// A project loaded from its file, with the files read and the warnings found.
 #[derive(Debug, Clone)]
@@ -34,10 +36,15 @@ pub struct LoadedProject {
     pub warnings: Vec<Diagnostic>,
     /// The project file, as displayed.
     pub file: String,
+    /// The `[sensitivity]` table, if any (checked against the pipeline).
+    pub sensitivity: Option<crate::sensitivity::SensitivitySpec>,
+    /// The `[flows]` table, if any, with its files read (see `docs/flows.md`).
+    pub flows: Option<FlowsSpec>,
 }
 
 /// The keys allowed at the top of a project file.
-const TOP_KEYS: &[&str] = &["index", "units", "node", "indicator", "series", "data", "pipeline", "tiers"];
+const TOP_KEYS: &[&str] =
+    &["index", "units", "node", "indicator", "series", "data", "pipeline", "tiers", "sensitivity", "flows"];
 
 /// Loads the project file `file` (a path relative to the source) and everything it names.
 ///
@@ -80,6 +87,12 @@ pub fn load_project(src: &dyn Source, file: &str) -> Result<LoadedProject, Diagn
     let pipeline = pipeline::parse_pipeline(&mut ld, &top, fw.framework.as_ref());
     let node_codes: Vec<String> = fw.specs.iter().map(|s| s.code.clone()).collect();
     let tiers = pipeline::parse_tiers(&mut ld.doc, &top, &node_codes);
+    let periods = panel.as_ref().map(|p| p.periods.clone()).unwrap_or_default();
+    let sensitivity = crate::sensitivity::parse(&mut ld, &top, &pipeline, fw.framework.as_ref(), &periods);
+    let mut group_vars: Vec<String> = units.iter().flat_map(|u| u.unit.groups.keys().cloned()).collect();
+    group_vars.sort();
+    group_vars.dedup();
+    let flows = flows::parse(&mut ld, &top, &columns.codes, &group_vars);
 
     let Loader { doc, inputs, .. } = ld;
     let mut all = Diagnostics(doc.diags);
@@ -106,7 +119,7 @@ pub fn load_project(src: &dyn Source, file: &str) -> Result<LoadedProject, Diagn
         pipeline,
         tiers,
     };
-    Ok(LoadedProject { project, inputs, warnings: all.0, file: display })
+    Ok(LoadedProject { project, inputs, warnings: all.0, file: display, sensitivity, flows })
 }
 
 /// Loads a project file from disk; paths in it are relative to its folder.

@@ -134,6 +134,32 @@ pub fn results_workbook(loaded: &LoadedProject, results: &Results, lang: Lang) -
     results_workbook_with(loaded, results, lang, &[])
 }
 
+/// The workbook of a run (`baydex run --xlsx`, `baydex report --xlsx`): the standard sheets, then
+/// every table a run also writes as CSV (the audit tables, `tier_breaks`, `changes`,
+/// `obstacles`), then `extra`.
+pub fn run_workbook(
+    loaded: &LoadedProject,
+    results: &Results,
+    audits: &[baydex_core::audit::Audit],
+    lang: Lang,
+    extra: &[SheetTable],
+) -> Result<Vec<u8>, WorkbookError> {
+    use crate::output;
+    let project = &loaded.project;
+    let mut sheets: Vec<SheetTable> = output::audit_csvs(audits)
+        .iter()
+        .filter_map(|(n, t)| SheetTable::from_csv(n.trim_end_matches(".csv"), t))
+        .collect();
+    let tables = [
+        ("tier_breaks", output::tiers_csv(project, results)),
+        ("changes", output::changes_csv(project, results)),
+        ("obstacles", output::obstacles_csv(project, results)),
+    ];
+    sheets.extend(tables.iter().filter_map(|(n, t)| t.as_deref().and_then(|t| SheetTable::from_csv(n, t))));
+    sheets.extend(extra.iter().cloned());
+    results_workbook_with(loaded, results, lang, &sheets)
+}
+
 /// The results workbook with extra tables, each on a sheet of its own after the standard sheets
 /// (e.g. the audit tables: `SheetTable::from_csv` of each `audit/*.csv`).
 pub fn results_workbook_with(

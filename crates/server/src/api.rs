@@ -106,12 +106,16 @@ async fn authenticate(State(s): State<Shared>, mut req: Request, next: Next) -> 
     next.run(req).await
 }
 
-/// Ends a request that takes longer than the configured timeout with a 503.
+/// Ends a request that takes longer than the configured timeout with a 503. A response that
+/// became ready only after the limit (the runtime may wake late on a loaded machine, or the
+/// handler finished its last synchronous part past the deadline) is refused the same way, so the
+/// limit holds whatever the scheduling.
 async fn timeout(State(s): State<Shared>, req: Request, next: Next) -> Response {
     let limit = s.limits.timeout;
+    let start = tokio::time::Instant::now();
     match tokio::time::timeout(limit, next.run(req)).await {
-        Ok(r) => r,
-        Err(_) => ApiError::new(
+        Ok(r) if start.elapsed() <= limit => r,
+        _ => ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "timeout",
             format!(

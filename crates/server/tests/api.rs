@@ -349,8 +349,10 @@ async fn oversized_body_is_413() {
 
 #[tokio::test]
 async fn slow_requests_time_out() {
-    // 1 ms is far less than computing 24 periods of the panel takes.
-    let (app, _) = secured_app(Limits { timeout: Duration::from_millis(1), ..Limits::default() });
+    // A zero limit: the run (on a blocking thread) cannot be ready at the first poll, and the
+    // deadline has already passed then, so the answer is a 503 whatever the machine's load. (A
+    // 1 ms limit was flaky on a loaded machine: a late wake-up found the run already finished.)
+    let (app, _) = secured_app(Limits { timeout: Duration::ZERO, ..Limits::default() });
     call(&app, Method::POST, "/api/projects/gba-panel/run", Some("t-analyst"), Some(b"{}".to_vec()))
         .await
         .error(StatusCode::SERVICE_UNAVAILABLE, "timeout");

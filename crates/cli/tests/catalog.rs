@@ -1,0 +1,145 @@
+//! `baydex sql`, `baydex catalog` and `baydex demo-data` end to end (the real binary). Built
+//! without the `catalog` feature, the commands must say how to get it; built with it (as
+//! scripts/test.sh does), they run over the synthetic demo platform.
+
+mod common;
+use common::{baydex, stderr};
+
+#[cfg(not(feature = "catalog"))]
+#[test]
+fn without_the_feature_sql_says_how_to_get_it() {
+    for args in [&["sql", "SELECT 1"][..], &["catalog", "list"][..], &["demo-data", "/tmp/x"][..]] {
+        let o = baydex(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let e = stderr(&o);
+        assert!(e.contains("cargo install --path crates/cli --features catalog"), "{e}");
+        assert!(e.contains("cargo run --release --features catalog -- sql"), "{e}");
+    }
+    let o = baydex(&["sql", "SELECT 1", "--lang", "zh"]);
+    assert!(stderr(&o).contains("安装方法") && stderr(&o).contains("--features catalog"), "{}", stderr(&o));
+}
+
+#[cfg(feature = "catalog")]
+mod with_catalog {
+    use super::*;
+    use crate::common::stdout;
+    use std::path::Path;
+
+    fn demo(dir: &Path) -> String {
+        let o = baydex(&["demo-data", dir.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stdout(&o).contains("SYNTHETIC"), "{}", stdout(&o));
+        dir.join("catalog.toml").display().to_string()
+    }
+
+    #[test]
+    fn demo_platform_list_describe_and_query() {
+        let dir = tempfile::tempdir().unwrap();
+        let cat = demo(dir.path());
+        // Every data file says it is synthetic.
+        let pay = std::fs::read_to_string(dir.path().join("finance/payments.csv")).unwrap();
+        assert!(pay.lines().next().unwrap().ends_with(",synthetic") && pay.lines().nth(1).unwrap().ends_with(",true"));
+        let sql = std::fs::read_to_string(dir.path().join("services_requests.sql")).unwrap();
+        assert!(sql.starts_with("-- SYNTHETIC"));
+
+        let o = baydex(&["catalog", "list", "--catalog", &cat]);
+        let out = stdout(&o);
+        assert!(
+            out.contains("transport.trips") && out.contains("finance.payments") && out.contains("synthetic"),
+            "{out}"
+        );
+
+        let o = baydex(&["catalog", "describe", "transport.trips", "--catalog", &cat]);
+        let out = stdout(&o);
+        assert!(out.contains("origin") && out.contains("month") && out.contains("hive"), "{out}");
+
+        // sz_office sees only Shenzhen's payments; the terminal table says how many rows.
+        let o = baydex(&["sql", "--catalog", &cat, "--as", "sz_office", "SELECT DISTINCT city FROM finance.payments"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = stdout(&o);
+        assert!(out.contains("SZ") && !out.contains("GZ") && !out.contains("HK"), "{out}");
+        assert!(stderr(&o).contains("synthetic"), "{}", stderr(&o));
+
+        // The service token works through BAYDEX_TOKEN-less --token.
+        let o = baydex(&[
+            "sql",
+            "--catalog",
+            &cat,
+            "--token",
+            baydex_data_demo_token(),
+            "SELECT count(*) AS n FROM finance.payments",
+            "--format",
+            "csv",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        // 11 cities × 12 months × 12 payments (demo generator).
+        assert_eq!(stdout(&o), "n\n1584\n");
+
+        // Refused: exit code 3, the reason in both languages.
+        let o = baydex(&["sql", "--catalog", &cat, "--as", "sz_office", "SELECT * FROM information_schema.tables"]);
+        assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+        assert!(stderr(&o).contains("refused"), "{}", stderr(&o));
+        let o = baydex(&["sql", "--catalog", &cat, "--as", "sz_office", "--lang", "zh", "DROP TABLE finance.payments"]);
+        assert!(stderr(&o).contains("已拒绝"), "{}", stderr(&o));
+    }
+
+    fn baydex_data_demo_token() -> &'static str {
+        "demo-synthetic-token-indicator-bot"
+    }
+
+    #[test]
+    fn outputs_are_whole_or_absent() {
+        let dir = tempfile::tempdir().unwrap();
+        let cat = demo(dir.path());
+        let out = dir.path().join("out.parquet");
+        let o = baydex(&[
+            "sql",
+            "--catalog",
+            &cat,
+            "--as",
+            "admin",
+            "SELECT origin, dest, month, sum(trips) AS trips FROM transport.trips GROUP BY 1, 2, 3",
+            "--output",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        // 110 ordered city pairs × 12 months.
+        assert!(stderr(&o).contains("wrote 1320 rows"), "{}", stderr(&o));
+        assert!(std::fs::read(&out).unwrap().starts_with(b"PAR1"));
+
+        // A source deleted: the query fails, names the file, and writes nothing.
+        std::fs::remove_file(dir.path().join("finance/payments.csv")).unwrap();
+        let csv = dir.path().join("pay.csv");
+        let o = baydex(&[
+            "sql",
+            "--catalog",
+            &cat,
+            "--as",
+            "admin",
+            "SELECT * FROM finance.payments",
+            "--output",
+            csv.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(stderr(&o).contains("finance.payments"), "{}", stderr(&o));
+        assert!(!csv.exists());
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().contains("baydex-tmp"))
+            .collect();
+        assert!(leftovers.is_empty());
+        // The other sources still answer.
+        let o = baydex(&[
+            "sql",
+            "--catalog",
+            &cat,
+            "--as",
+            "admin",
+            "SELECT count(*) AS n FROM reference.cities",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(stdout(&o).trim(), "{\"n\":11}");
+    }
+}
