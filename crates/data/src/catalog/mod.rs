@@ -427,7 +427,7 @@ impl Catalog {
         let timeout = Duration::from_secs(self.config.limits.timeout_s);
         let run = async {
             let df = ctx.execute_logical_plan(plan).await?;
-            let schema: SchemaRef = Arc::new(Schema::from(df.schema().as_arrow().clone()));
+            let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
             let mut stream = df.execute_stream().await?;
             let mut batches = Vec::new();
             let mut rows = 0usize;
