@@ -37,6 +37,7 @@ pub struct SqlArgs {
 }
 
 /// How to get the SQL engine, in both languages.
+#[cfg(not(feature = "catalog"))]
 pub fn feature_hint(lang: Lang) -> String {
     baydex_core::tr(
         lang,
