@@ -21,6 +21,7 @@
 // Index loops over small dense matrices read closer to the formulas than iterator chains.
 #![allow(clippy::needless_range_loop)]
 
+use baydex_core::audit::pvalue::ln_gamma;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
@@ -259,32 +260,6 @@ pub fn fit_poisson(
     Ok(GlmFit { alpha, alpha_se, beta, beta_se, mu, iterations })
 }
 
-/// `ln Γ(x)` for `x > 0` (Lanczos approximation, g = 7, 9 terms; relative error ≈ 1e-15).
-pub fn ln_gamma(x: f64) -> f64 {
-    const G: f64 = 7.0;
-    const C: [f64; 9] = [
-        0.999_999_999_999_809_9,
-        676.520_368_121_885_1,
-        -1_259.139_216_722_402_8,
-        771.323_428_777_653_1,
-        -176.615_029_162_140_6,
-        12.507_343_278_686_905,
-        -0.138_571_095_265_720_12,
-        9.984_369_578_019_572e-6,
-        1.505_632_735_149_311_6e-7,
-    ];
-    if x < 0.5 {
-        return (std::f64::consts::PI / (std::f64::consts::PI * x).sin()).ln() - ln_gamma(1.0 - x);
-    }
-    let x = x - 1.0;
-    let mut a = C[0];
-    let t = x + G + 0.5;
-    for (i, c) in C.iter().enumerate().skip(1) {
-        a += c / (x + i as f64);
-    }
-    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
-}
-
 /// Goodness of fit of predictions `mu` against observations `y`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Fit {
@@ -370,17 +345,6 @@ impl Fit {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ln_gamma_known_values() {
-        // Γ(1) = Γ(2) = 1, Γ(5) = 24, Γ(1/2) = √π.
-        assert!(ln_gamma(1.0).abs() < 1e-14);
-        assert!(ln_gamma(2.0).abs() < 1e-14);
-        assert!((ln_gamma(5.0) - 24f64.ln()).abs() < 1e-13);
-        assert!((ln_gamma(0.5) - std::f64::consts::PI.sqrt().ln()).abs() < 1e-13);
-        // ln(100!) = 363.73937555556347 (Stirling series to machine precision).
-        assert!((ln_gamma(101.0) - 363.739_375_555_563_47).abs() < 1e-9);
-    }
 
     #[test]
     fn spd_inverse_hand_computed() {
