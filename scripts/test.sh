@@ -7,7 +7,23 @@ cd "$(dirname "$0")/.."
 # A persistent target directory outside the checkout keeps CI within its time budget.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/baydex-target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# Incremental caches only pay off while editing; in a whole-suite run they cost gigabytes.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 mkdir -p "$CARGO_TARGET_DIR"
+# A persistent target directory only grows (cargo never drops stale artifacts). Start it afresh when
+# it is large or the disk is nearly full, rather than failing halfway with "No space left on device".
+target_gib=$(( $(du -sk "$CARGO_TARGET_DIR" 2>/dev/null | cut -f1) / 1048576 ))
+free_gib=$(( $(df -Pk "$CARGO_TARGET_DIR" | awk 'NR==2 {print $4}') / 1048576 ))
+if [ "$target_gib" -gt 40 ] || [ "$free_gib" -lt 25 ]; then
+  echo "target directory $CARGO_TARGET_DIR holds ${target_gib} GiB, ${free_gib} GiB free on its disk: cleaning it"
+  rm -rf "${CARGO_TARGET_DIR:?}/debug" "${CARGO_TARGET_DIR:?}/release" "${CARGO_TARGET_DIR:?}/doc"
+  free_gib=$(( $(df -Pk "$CARGO_TARGET_DIR" | awk 'NR==2 {print $4}') / 1048576 ))
+  if [ "$free_gib" -lt 15 ]; then
+    echo "error: only ${free_gib} GiB free on the disk of $CARGO_TARGET_DIR; the tests need about 15 GiB." >&2
+    echo "Free some space or point CARGO_TARGET_DIR at a larger disk." >&2
+    exit 1
+  fi
+fi
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -138,18 +154,16 @@ else
 fi
 
 step "catalog (feature catalog: DataFusion, PostgreSQL)"
-cargo clippy -p baydex-data --features catalog --lib --tests --locked -- -D warnings
-cargo clippy -p baydex --features catalog --bins --tests --locked -- -D warnings
-RUSTDOCFLAGS="-D warnings" cargo doc -p baydex-data --features catalog --no-deps --document-private-items --locked --quiet
+# One package set and one feature set for every catalog command, so DataFusion is built once.
+CATALOG=(-p baydex-data -p baydex --features baydex/catalog --locked)
+cargo clippy "${CATALOG[@]}" --lib --bins --tests -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc "${CATALOG[@]}" --no-deps --document-private-items --quiet
+# Name the test targets: with the feature every test binary links DataFusion.
+CATALOG_TESTS=(--lib --test catalog_security --test catalog_faults --test access_docs --test catalog)
 if cargo nextest --version >/dev/null 2>&1; then
-  # Name the test targets: with the feature every test binary links DataFusion (~1.5 GB each in debug).
-  cargo nextest run -p baydex-data --features catalog --locked --no-fail-fast --lib \
-    --test catalog_security --test catalog_faults --test access_docs
-  cargo nextest run -p baydex --features catalog --locked --no-fail-fast --test catalog
+  cargo nextest run "${CATALOG[@]}" "${CATALOG_TESTS[@]}" --no-fail-fast
 else
-  cargo test -p baydex-data --features catalog --locked --no-fail-fast --lib \
-    --test catalog_security --test catalog_faults --test access_docs
-  cargo test -p baydex --features catalog --locked --no-fail-fast --test catalog
+  cargo test "${CATALOG[@]}" "${CATALOG_TESTS[@]}" --no-fail-fast
 fi
 
 step "main job (release build of the README's first command)"
