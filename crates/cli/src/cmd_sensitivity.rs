@@ -194,8 +194,8 @@ pub fn run(args: SensitivityArgs) -> anyhow::Result<()> {
     let out = match result {
         Ok(o) => o,
         Err(e) => {
-            let msg = e.to_string();
-            return Err(fail(lang, &loaded.file, &msg, &format!("敏感性分析无法进行：{msg}")));
+            let (en, zh) = (e.to_string(), crate::messages::sensitivity_error(&e, Lang::Zh));
+            return Err(fail(lang, &loaded.file, &en, &format!("敏感性分析无法进行：{zh}")));
         }
     };
     // No timing in the files: two runs of the same command write byte-identical outputs.

@@ -1,5 +1,6 @@
 //! User-facing messages of core errors in both languages.
 
+use baydex_core::sensitivity::{DesignError, InputError, SensitivityError};
 use baydex_core::tier::TierError;
 use baydex_core::{Error, Lang, ParamError};
 
@@ -62,6 +63,9 @@ pub fn core_error(e: &Error, lang: Lang) -> String {
             };
             format!("'{node}' 在 {period} 期的梯队：{why}")
         }
+        Error::Weighting { method, node, reason } => {
+            format!("{method} 无法为 '{node}' 的下级赋权：{}", reason.get(lang))
+        }
         Error::NoAggregate => {
             "流程中没有 `aggregate` 步骤，无法计算指数；请添加 [[pipeline]] step = \"aggregate\"".into()
         }
@@ -70,5 +74,60 @@ pub fn core_error(e: &Error, lang: Lang) -> String {
             format!("{c}：{}", core_error(source, lang))
         }
         other => other.to_string(),
+    }
+}
+
+/// The message of a sensitivity-analysis error in `lang`.
+pub fn sensitivity_error(e: &SensitivityError, lang: Lang) -> String {
+    if lang == Lang::En {
+        return e.to_string();
+    }
+    match e {
+        SensitivityError::Input(InputError::NoStep { input, step, steps }) => {
+            format!("输入 '{input}'：流程中没有第 {step} 步；现有步骤：{}", steps.join("、"))
+        }
+        SensitivityError::Input(InputError::NotAggregate { input, step, got }) => {
+            format!("输入 '{input}'：权重与逐一剔除只能作用于 aggregate 步骤，第 {step} 步是 '{got}'")
+        }
+        SensitivityError::Input(InputError::Invalid { input, alternative, source }) => {
+            format!("输入 '{input}' 的备选 {alternative}：{}", core_error(source, lang))
+        }
+        SensitivityError::Design(DesignError::TooManyDims(d)) => {
+            format!("Sobol 抽样最多支持 {} 个维度，请求了 {d} 个", baydex_core::sensitivity::MAX_DIMS)
+        }
+        SensitivityError::Design(DesignError::TooSmall(n)) => format!("N 至少为 2，实际为 {n}"),
+        SensitivityError::Nominal(e) => format!("基准指数：{}", core_error(e, lang)),
+        SensitivityError::NoInputs => "没有声明任何不确定输入".into(),
+        SensitivityError::Replay(t) => format!("重放：{}", t.zh),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use baydex_core::Text;
+
+    #[test]
+    fn weighting_reasons_are_bilingual() {
+        let e = Error::Weighting {
+            method: "ahp",
+            node: "D1".into(),
+            reason: Text::new("the judgements are inconsistent", "判断矩阵不一致"),
+        };
+        assert_eq!(core_error(&e, Lang::Zh), "ahp 无法为 'D1' 的下级赋权：判断矩阵不一致");
+        assert!(core_error(&e, Lang::En).ends_with("the judgements are inconsistent"));
+    }
+
+    #[test]
+    fn sensitivity_errors_are_bilingual() {
+        let e = SensitivityError::Replay(Text::new(
+            "run 3: input 'w' has no such value",
+            "第 3 次运行：输入 'w' 没有这个取值",
+        ));
+        assert_eq!(sensitivity_error(&e, Lang::Zh), "重放：第 3 次运行：输入 'w' 没有这个取值");
+        assert_eq!(sensitivity_error(&e, Lang::En), "replay: run 3: input 'w' has no such value");
+        let e = SensitivityError::Design(DesignError::TooSmall(1));
+        assert!(!sensitivity_error(&e, Lang::Zh).is_ascii());
     }
 }

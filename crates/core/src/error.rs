@@ -119,14 +119,14 @@ pub enum Error {
         period: String,
     },
     /// A weighting method cannot weight a group with these data.
-    #[error("{method} cannot weight the children of '{node}': {reason}")]
+    #[error("{method} cannot weight the children of '{node}': {}", reason.en)]
     Weighting {
         /// The method.
         method: &'static str,
         /// The aggregate.
         node: String,
-        /// Why.
-        reason: String,
+        /// Why, in both languages.
+        reason: crate::Text,
     },
     /// The tiers of a node cannot be computed from its scores.
     #[error("tiers of '{node}' in period {period}: {source}")]

@@ -50,8 +50,8 @@ pub enum SensitivityError {
     #[error("no uncertain input is declared")]
     NoInputs,
     /// A replayed run table does not fit the inputs.
-    #[error("replay: {0}")]
-    Replay(String),
+    #[error("replay: {}", .0.en)]
+    Replay(crate::Text),
 }
 
 /// How often each unit lands in each tier.
@@ -189,10 +189,13 @@ pub fn replay(
     let d = inputs.len();
     let runs = choices.len() / d;
     if settings.sensitivity && runs != settings.n * (d + 2) {
-        return Err(SensitivityError::Replay(format!(
-            "a sensitivity analysis with N = {} and {d} inputs has {} runs, the table has {runs}",
-            settings.n,
-            settings.n * (d + 2)
+        return Err(SensitivityError::Replay(crate::Text::new(
+            format!(
+                "a sensitivity analysis with N = {} and {d} inputs has {} runs, the table has {runs}",
+                settings.n,
+                settings.n * (d + 2)
+            ),
+            format!("N = {}、{d} 个输入的敏感性分析应有 {} 次运行，表中有 {runs} 次", settings.n, settings.n * (d + 2)),
         )));
     }
     for (r, row) in choices.chunks(d).enumerate() {
@@ -203,10 +206,9 @@ pub fn replay(
                 _ => false,
             };
             if !ok {
-                return Err(SensitivityError::Replay(format!(
-                    "run {}: input '{}' has no such value",
-                    r + 1,
-                    input.name
+                return Err(SensitivityError::Replay(crate::Text::new(
+                    format!("run {}: input '{}' has no such value", r + 1, input.name),
+                    format!("第 {} 次运行：输入 '{}' 没有这个取值", r + 1, input.name),
                 )));
             }
         }

@@ -48,6 +48,7 @@
 use std::collections::BTreeMap;
 
 use super::{WeightError, WeightInput, Weighter};
+use crate::Text;
 use crate::{ParamError, ParamInfo, ParamReader, Value};
 
 /// Parameters of `ahp`.
@@ -369,38 +370,63 @@ impl Weighter for Ahp {
     }
 
     fn weights(&self, input: &WeightInput<'_>) -> Result<Vec<f64>, WeightError> {
-        let err = |reason: String| WeightError::Data { method: "ahp", node: input.node.to_string(), reason };
+        let err = |reason: Text| WeightError::Data { method: "ahp", node: input.node.to_string(), reason };
         let k = input.child_codes.len();
         let order = input.child_codes.join(", ");
         let Some((_, f)) = self.fits.get(input.node) else {
-            return Err(err(format!(
-                "no pairwise comparison matrix for it; add matrices.{} = [[…], …] with {k} rows and columns in the order {order}",
-                input.node
+            return Err(err(Text::new(
+                format!(
+                    "no pairwise comparison matrix for it; add matrices.{} = [[…], …] with {k} rows and columns in the order {order}",
+                    input.node
+                ),
+                format!(
+                    "没有它的两两比较矩阵；请添加 matrices.{} = [[…], …]，{k} 行 {k} 列，顺序为 {order}",
+                    input.node
+                ),
             )));
         };
         if f.weights.len() != k {
-            return Err(err(format!(
-                "matrices.{node} is {n} × {n} but '{node}' has {k} children ({order}); give one row and column per child, in this order",
-                node = input.node,
-                n = f.weights.len()
+            return Err(err(Text::new(
+                format!(
+                    "matrices.{node} is {n} × {n} but '{node}' has {k} children ({order}); give one row and column per child, in this order",
+                    node = input.node,
+                    n = f.weights.len()
+                ),
+                format!(
+                    "matrices.{node} 为 {n} × {n}，但 '{node}' 有 {k} 个下级（{order}）；请按此顺序为每个下级给出一行一列",
+                    node = input.node,
+                    n = f.weights.len()
+                ),
             )));
         }
         if f.cr >= MAX_CR && !self.accept_inconsistent {
-            let hint = f.worst.map_or(String::new(), |(i, j, a, implied)| {
-                format!(
-                    "; the judgement furthest from the weights is {} vs {} = {} while the weights imply {:.2}",
-                    input.child_codes[i],
-                    input.child_codes[j],
-                    judgement(a),
-                    implied
+            let hint = f.worst.map_or(Text::default(), |(i, j, a, implied)| {
+                let (ci, cj) = (input.child_codes[i], input.child_codes[j]);
+                Text::new(
+                    format!(
+                        "; the judgement furthest from the weights is {ci} vs {cj} = {} while the weights imply {implied:.2}",
+                        judgement(a)
+                    ),
+                    format!("；与权重偏离最大的判断是 {ci} 对 {cj} = {}，而权重意味着 {implied:.2}", judgement(a)),
                 )
             });
-            return Err(err(format!(
-                "the judgements are inconsistent: {} (random index '{}'), and Saaty's rule needs CR < {MAX_CR}{hint}; \
-                 revise the judgements in matrices.{} or set accept_inconsistent = true",
-                f.summary(),
-                self.random_index.name(),
-                input.node
+            return Err(err(Text::new(
+                format!(
+                    "the judgements are inconsistent: {} (random index '{}'), and Saaty's rule needs CR < {MAX_CR}{}; \
+                     revise the judgements in matrices.{} or set accept_inconsistent = true",
+                    f.summary(),
+                    self.random_index.name(),
+                    hint.en,
+                    input.node
+                ),
+                format!(
+                    "判断矩阵不一致：{}（随机一致性指标 '{}'），Saaty 准则要求 CR < {MAX_CR}{}；\
+                     请修改 matrices.{} 中的判断，或设置 accept_inconsistent = true",
+                    f.summary(),
+                    self.random_index.name(),
+                    hint.zh,
+                    input.node
+                ),
             )));
         }
         Ok(f.weights.clone())

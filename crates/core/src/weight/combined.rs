@@ -19,6 +19,7 @@
 
 use super::complete::data_error;
 use super::{WeightError, WeightInput, Weighter, entropy, expert};
+use crate::Text;
 use crate::{ParamError, ParamInfo, ParamReader, stats};
 
 /// Parameters of the sub-methods that `combined` passes through.
@@ -136,18 +137,26 @@ pub(super) fn build(r: &ParamReader<'_>) -> Result<Box<dyn Weighter>, ParamError
 }
 
 /// `w / Σ w` for one of the two methods, or an error naming it.
-fn normalised(role: &str, m: &dyn Weighter, input: &WeightInput<'_>) -> Result<Vec<f64>, WeightError> {
+fn normalised(role: &Text, m: &dyn Weighter, input: &WeightInput<'_>) -> Result<Vec<f64>, WeightError> {
     let w = m.weights(input).map_err(|e| match e {
-        WeightError::Data { method, reason, .. } => {
-            data_error("combined", input, format!("{role} method {method}: {reason}"))
-        }
+        WeightError::Data { method, reason, .. } => data_error(
+            "combined",
+            input,
+            Text::new(
+                format!("{} method {method}: {}", role.en, reason.en),
+                format!("{}方法 {method}：{}", role.zh, reason.zh),
+            ),
+        ),
     })?;
     let total = stats::sum(w.iter().copied());
     if w.len() != input.children.len() || !(total > 0.0 && total.is_finite()) || w.iter().any(|x| *x < 0.0) {
         return Err(data_error(
             "combined",
             input,
-            format!("{role} method {} gave no usable weights ({w:?})", m.name()),
+            Text::new(
+                format!("{} method {} gave no usable weights ({w:?})", role.en, m.name()),
+                format!("{}方法 {} 未给出可用的权重（{w:?}）", role.zh, m.name()),
+            ),
         ));
     }
     Ok(w.into_iter().map(|x| x / total).collect())
@@ -159,8 +168,8 @@ impl Weighter for Combined {
     }
 
     fn weights(&self, input: &WeightInput<'_>) -> Result<Vec<f64>, WeightError> {
-        let ws = normalised("subjective", self.subjective.as_ref(), input)?;
-        let wo = normalised("objective", self.objective.as_ref(), input)?;
+        let ws = normalised(&Text::new("subjective", "主观"), self.subjective.as_ref(), input)?;
+        let wo = normalised(&Text::new("objective", "客观"), self.objective.as_ref(), input)?;
         match self.form {
             Form::Additive => Ok(ws.iter().zip(&wo).map(|(s, o)| self.alpha * s + (1.0 - self.alpha) * o).collect()),
             Form::Multiplicative => {
@@ -170,7 +179,10 @@ impl Weighter for Combined {
                     return Err(data_error(
                         "combined",
                         input,
-                        "no child has a positive weight under both methods (multiplicative form)".into(),
+                        Text::new(
+                            "no child has a positive weight under both methods (multiplicative form)",
+                            "没有下级在两种方法下都有正权重（乘法合成）",
+                        ),
                     ));
                 }
                 Ok(prod.into_iter().map(|x| x / total).collect())

@@ -13,6 +13,7 @@
 //! Pearson's; sums are compensated ([`crate::stats::sum`]).
 
 use super::{WeightError, WeightInput};
+use crate::Text;
 use crate::stats;
 
 /// The group's complete rows, one column per child (all columns have the same length).
@@ -50,9 +51,15 @@ pub(super) fn rows_at_least(
         return Err(WeightError::Data {
             method,
             node: input.node.to_string(),
-            reason: format!(
-                "only {n} complete rows (units with a value of every child{}); at least {min} are needed",
-                if input.panel.is_empty() { "" } else { ", all periods pooled" }
+            reason: Text::new(
+                format!(
+                    "only {n} complete rows (units with a value of every child{}); at least {min} are needed",
+                    if input.panel.is_empty() { "" } else { ", all periods pooled" }
+                ),
+                format!(
+                    "只有 {n} 个完整行（全部下级均有数据的单元{}）；至少需要 {min} 个",
+                    if input.panel.is_empty() { "" } else { "，各期合并" }
+                ),
             ),
         });
     }
@@ -60,7 +67,7 @@ pub(super) fn rows_at_least(
 }
 
 /// A data error of `method` for the aggregate of `input`.
-pub(super) fn data_error(method: &'static str, input: &WeightInput<'_>, reason: String) -> WeightError {
+pub(super) fn data_error(method: &'static str, input: &WeightInput<'_>, reason: Text) -> WeightError {
     WeightError::Data { method, node: input.node.to_string(), reason }
 }
 
@@ -94,11 +101,11 @@ pub(super) fn shares(
     method: &'static str,
     input: &WeightInput<'_>,
     w: Vec<f64>,
-    why: &str,
+    why: Text,
 ) -> Result<Vec<f64>, WeightError> {
     let total = stats::sum(w.iter().copied());
     if !(total > 0.0 && total.is_finite()) {
-        return Err(data_error(method, input, why.to_string()));
+        return Err(data_error(method, input, why));
     }
     Ok(w.into_iter().map(|x| x / total).collect())
 }

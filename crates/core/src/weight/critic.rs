@@ -26,6 +26,7 @@
 
 use super::complete::{data_error, is_constant, pearson, rows_at_least, sd, shares};
 use super::{WeightError, WeightInput, Weighter};
+use crate::Text;
 use crate::stats;
 
 /// CRITIC weights.
@@ -43,9 +44,12 @@ impl Critic {
                 return Err(data_error(
                     "critic",
                     input,
-                    format!(
-                        "child '{code}' is constant ({}) on the complete rows, so its correlations are undefined",
-                        col[0]
+                    Text::new(
+                        format!(
+                            "child '{code}' is constant ({}) on the complete rows, so its correlations are undefined",
+                            col[0]
+                        ),
+                        format!("下级 '{code}' 在完整行上为常数（{}），相关系数无定义", col[0]),
                     ),
                 ));
             }
@@ -78,7 +82,15 @@ impl Weighter for Critic {
             return Ok(vec![1.0]);
         }
         let c = self.information(input)?;
-        shares("critic", input, c, "no child carries information (every C_j = σ_j · Σ(1 − r_jk) is 0)")
+        shares(
+            "critic",
+            input,
+            c,
+            Text::new(
+                "no child carries information (every C_j = σ_j · Σ(1 − r_jk) is 0)",
+                "没有下级携带信息（所有 C_j = σ_j · Σ(1 − r_jk) 均为 0）",
+            ),
+        )
     }
 }
 

@@ -23,6 +23,7 @@
 
 use super::complete::{data_error, mean, rows_at_least, sd, shares};
 use super::{WeightError, WeightInput, Weighter};
+use crate::Text;
 
 /// Coefficient-of-variation weights (`method = "cv"`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -40,9 +41,12 @@ impl Cv {
                 return Err(data_error(
                     "cv",
                     input,
-                    format!(
-                        "child '{code}' has mean {m} ≤ 0, so its coefficient of variation is meaningless \
-                         (use min-max normalised or raw positive values)"
+                    Text::new(
+                        format!(
+                            "child '{code}' has mean {m} ≤ 0, so its coefficient of variation is meaningless \
+                             (use min-max normalised or raw positive values)"
+                        ),
+                        format!("下级 '{code}' 的均值 {m} ≤ 0，变异系数无意义（请使用极差标准化后的值或为正的原始值）"),
                     ),
                 ));
             }
@@ -62,7 +66,7 @@ impl Weighter for Cv {
             return Ok(vec![1.0]);
         }
         let v = self.coefficients(input)?;
-        shares("cv", input, v, "every child is constant on the complete rows")
+        shares("cv", input, v, Text::new("every child is constant on the complete rows", "各下级在完整行上均为常数"))
     }
 }
 

@@ -34,6 +34,7 @@
 
 use super::complete::{data_error, is_constant, rows_at_least, shares};
 use super::{WeightError, WeightInput, Weighter};
+use crate::Text;
 use crate::{ParamError, ParamInfo, ParamReader, Value, stats};
 
 /// The parameters of `method = "entropy"`.
@@ -114,14 +115,28 @@ impl Entropy {
             if let Some(bad) = x.iter().copied().find(|&v| v <= 0.0) {
                 let code = input.child_codes.get(j).copied().unwrap_or("?");
                 let reason = match self.shift {
-                    Shift::None => format!(
-                        "child '{code}' has a value ≤ 0 ({bad}); entropy weights need positive values \
-                         (pymcdm refuses them too): set shift = \"min\" or shift = <number>"
+                    Shift::None => Text::new(
+                        format!(
+                            "child '{code}' has a value ≤ 0 ({bad}); entropy weights need positive values \
+                             (pymcdm refuses them too): set shift = \"min\" or shift = <number>"
+                        ),
+                        format!(
+                            "下级 '{code}' 有 ≤ 0 的值（{bad}）；熵权法要求正值（pymcdm 同样拒绝）：\
+                             请设置 shift = \"min\" 或 shift = <数值>"
+                        ),
                     ),
-                    Shift::By(c) => format!(
-                        "child '{code}' has a value ≤ 0 after shift = {c} ({bad}); use a larger shift or shift = \"min\""
+                    Shift::By(c) => Text::new(
+                        format!(
+                            "child '{code}' has a value ≤ 0 after shift = {c} ({bad}); use a larger shift or shift = \"min\""
+                        ),
+                        format!(
+                            "下级 '{code}' 在 shift = {c} 平移后仍有 ≤ 0 的值（{bad}）；请加大 shift 或使用 shift = \"min\""
+                        ),
                     ),
-                    Shift::Min => format!("child '{code}' has a value ≤ 0 after shift = \"min\" ({bad})"),
+                    Shift::Min => Text::new(
+                        format!("child '{code}' has a value ≤ 0 after shift = \"min\" ({bad})"),
+                        format!("下级 '{code}' 在 shift = \"min\" 平移后仍有 ≤ 0 的值（{bad}）"),
+                    ),
                 };
                 return Err(data_error("entropy", input, reason));
             }
@@ -146,7 +161,15 @@ impl Weighter for Entropy {
             return Ok(vec![1.0]);
         }
         let d: Vec<f64> = self.entropies(input)?.into_iter().map(|e| (1.0 - e).max(0.0)).collect();
-        shares("entropy", input, d, "every child is constant on the complete rows (no information to weight by)")
+        shares(
+            "entropy",
+            input,
+            d,
+            Text::new(
+                "every child is constant on the complete rows (no information to weight by)",
+                "各下级在完整行上均为常数（没有可用于赋权的信息）",
+            ),
+        )
     }
 }
 

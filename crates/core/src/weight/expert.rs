@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 
 use super::complete::data_error;
 use super::{WeightError, WeightInput, Weighter};
+use crate::Text;
 use crate::{ParamError, ParamInfo, ParamReader};
 
 /// The parameters of `method = "expert"`.
@@ -82,15 +83,22 @@ impl Weighter for Expert {
             return Err(data_error(
                 "expert",
                 input,
-                format!(
-                    "`values` names some of its children but not {}; give every child of the group",
-                    missing.join(", ")
+                Text::new(
+                    format!(
+                        "`values` names some of its children but not {}; give every child of the group",
+                        missing.join(", ")
+                    ),
+                    format!("`values` 只给出了部分下级，缺少 {}；请给出该组每个下级的权重", missing.join("、")),
                 ),
             ));
         }
         let w: Vec<f64> = given.into_iter().map(|g| g.unwrap_or(0.0)).collect();
         if w.iter().all(|&x| x == 0.0) {
-            return Err(data_error("expert", input, "every child has weight 0 in `values`".into()));
+            return Err(data_error(
+                "expert",
+                input,
+                Text::new("every child has weight 0 in `values`", "`values` 中所有下级的权重均为 0"),
+            ));
         }
         Ok(w)
     }

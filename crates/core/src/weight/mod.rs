@@ -9,6 +9,7 @@
 
 use std::fmt::Debug;
 
+use crate::Text;
 use crate::{ParamError, ParamInfo, ParamReader};
 
 mod ahp;
@@ -56,14 +57,14 @@ pub struct WeightInput<'a> {
 #[non_exhaustive]
 pub enum WeightError {
     /// The data do not allow the method (e.g. a constant child for CV weights).
-    #[error("{method} cannot weight the children of '{node}': {reason}")]
+    #[error("{method} cannot weight the children of '{node}': {}", reason.en)]
     Data {
         /// Method.
         method: &'static str,
         /// Aggregate.
         node: String,
-        /// Why.
-        reason: String,
+        /// Why, in both languages.
+        reason: Text,
     },
 }
 

@@ -39,6 +39,7 @@ use std::collections::BTreeMap;
 
 use super::pca::pooled_columns;
 use super::{WeightError, WeightInput, Weighter};
+use crate::Text;
 use crate::audit::correlation::{pearson, spearman};
 use crate::optim::{NelderMead, Status, nelder_mead};
 use crate::{ParamError, ParamInfo, ParamReader, Value};
@@ -207,7 +208,7 @@ impl Optimised {
 
     /// The optimisation for one group.
     pub fn fit(&self, input: &WeightInput<'_>) -> Result<OptimisedFit, WeightError> {
-        let err = |reason: String| WeightError::Data { method: "optimised", node: input.node.to_string(), reason };
+        let err = |reason: Text| WeightError::Data { method: "optimised", node: input.node.to_string(), reason };
         let k = input.children.len();
         if k == 1 {
             return Ok(OptimisedFit { weights: vec![1.0], correlations: vec![1.0], objective: 0.0, evaluations: 0 });
@@ -216,18 +217,33 @@ impl Optimised {
             Targets::Equal => vec![1.0 / k as f64; k],
             Targets::PerNode(m) => {
                 let t = m.get(input.node).ok_or_else(|| {
-                    err(format!(
-                        "itarg gives no targets for it; add itarg.{} = [{k} numbers] for {}",
-                        input.node,
-                        input.child_codes.join(", ")
+                    err(Text::new(
+                        format!(
+                            "itarg gives no targets for it; add itarg.{} = [{k} numbers] for {}",
+                            input.node,
+                            input.child_codes.join(", ")
+                        ),
+                        format!(
+                            "itarg 没有给出它的目标值；请添加 itarg.{} = [{k} 个数]，对应 {}",
+                            input.node,
+                            input.child_codes.join("、")
+                        ),
                     ))
                 })?;
                 if t.len() != k {
-                    return Err(err(format!(
-                        "itarg.{} has {} targets but there are {k} children ({})",
-                        input.node,
-                        t.len(),
-                        input.child_codes.join(", ")
+                    return Err(err(Text::new(
+                        format!(
+                            "itarg.{} has {} targets but there are {k} children ({})",
+                            input.node,
+                            t.len(),
+                            input.child_codes.join(", ")
+                        ),
+                        format!(
+                            "itarg.{} 有 {} 个目标值，但有 {k} 个下级（{}）",
+                            input.node,
+                            t.len(),
+                            input.child_codes.join("、")
+                        ),
                     )));
                 }
                 let s: f64 = t.iter().sum();
@@ -254,26 +270,35 @@ impl Optimised {
         };
         let m = nelder_mead(objective, &start, NelderMead { reltol: self.toler, max_evaluations: self.maxiter })
             .ok_or_else(|| {
-                err("the objective is undefined at the starting weights (a child or the parent is constant, or there are fewer than 2 units)".into())
+                err(Text::new(
+                    "the objective is undefined at the starting weights (a child or the parent is constant, or there are fewer than 2 units)",
+                    "目标函数在初始权重处无定义（某个下级或上级为常数，或单元少于 2 个）",
+                ))
             })?;
         match m.status {
             Status::Converged => {}
             Status::MaxEvaluations => {
-                return Err(err(format!(
-                    "Nelder–Mead did not converge in {} evaluations (objective {:.6}); raise maxiter or toler",
-                    m.evaluations, m.value
+                return Err(err(Text::new(
+                    format!(
+                        "Nelder–Mead did not converge in {} evaluations (objective {:.6}); raise maxiter or toler",
+                        m.evaluations, m.value
+                    ),
+                    format!(
+                        "Nelder–Mead 在 {} 次求值内未收敛（目标值 {:.6}）；请调大 maxiter 或 toler",
+                        m.evaluations, m.value
+                    ),
                 )));
             }
             Status::Degenerate => {
-                return Err(err(format!(
-                    "the Nelder–Mead simplex degenerated (objective {:.6}); try another toler",
-                    m.value
+                return Err(err(Text::new(
+                    format!("the Nelder–Mead simplex degenerated (objective {:.6}); try another toler", m.value),
+                    format!("Nelder–Mead 单纯形退化（目标值 {:.6}）；请尝试其他 toler", m.value),
                 )));
             }
         }
         let s: f64 = m.x.iter().sum();
         if s == 0.0 || !s.is_finite() {
-            return Err(err("the optimal weights sum to zero".into()));
+            return Err(err(Text::new("the optimal weights sum to zero", "最优权重之和为 0")));
         }
         let weights: Vec<f64> = m.x.iter().map(|x| x / s).collect();
         let mut correlations = self.correlations(&cols, &weights);

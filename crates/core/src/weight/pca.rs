@@ -32,6 +32,7 @@
 //! 2nd ed. (2002), §2.3.
 
 use super::{WeightError, WeightInput, Weighter};
+use crate::Text;
 use crate::audit::pca::{self, PcaIssue};
 
 /// COINr-compatible PCA weights (raw PC1 loadings).
@@ -49,11 +50,14 @@ pub(super) fn pooled_columns(input: &WeightInput<'_>) -> Vec<Vec<f64>> {
     (0..input.children.len()).map(|j| input.panel.iter().flat_map(|p| p[j].iter().copied()).collect()).collect()
 }
 
-/// English reason of a PCA issue, naming the child.
-pub(super) fn issue_reason(issue: &PcaIssue, input: &WeightInput<'_>) -> String {
+/// The reason of a PCA issue, naming the child.
+pub(super) fn issue_reason(issue: &PcaIssue, input: &WeightInput<'_>) -> Text {
     let names: Vec<String> = input.child_codes.iter().map(|c| c.to_string()).collect();
     let t = pca::issue_text(issue, &names);
-    format!("{} (PCA needs at least 2 units with every child, and no constant child)", t.en)
+    Text::new(
+        format!("{} (PCA needs at least 2 units with every child, and no constant child)", t.en),
+        format!("{}（PCA 至少需要 2 个全部下级均有数据的单元，且下级不能为常数）", t.zh),
+    )
 }
 
 impl Weighter for Pca {
@@ -76,10 +80,20 @@ impl Weighter for Pca {
             return Err(WeightError::Data {
                 method: "pca",
                 node: input.node.to_string(),
-                reason: format!(
-                    "the PC1 loadings ({}) sum to {sum:e}, so their weighted mean is undefined; use another method for this group",
-                    input.child_codes.iter().zip(&w).map(|(c, x)| format!("{c} {x:.3}")).collect::<Vec<_>>().join(", ")
-                ),
+                reason: {
+                    let loadings =
+                        input.child_codes.iter().zip(&w).map(|(c, x)| format!("{c} {x:.3}")).collect::<Vec<_>>();
+                    Text::new(
+                        format!(
+                            "the PC1 loadings ({}) sum to {sum:e}, so their weighted mean is undefined; use another method for this group",
+                            loadings.join(", ")
+                        ),
+                        format!(
+                            "第一主成分载荷（{}）之和为 {sum:e}，其加权平均无定义；请为该组改用其他方法",
+                            loadings.join("，")
+                        ),
+                    )
+                },
             });
         }
         Ok(w)
@@ -112,7 +126,7 @@ mod tests {
         let kids: [&[f64]; 2] = [&[1.0, 2.0, 3.0, 4.0], &[4.0, 2.0, 3.0, 1.0]];
         let w = Pca.weights(&input(&["a", "b"], &kids));
         // The two loadings cancel exactly: the weighted mean is undefined and the group is refused.
-        assert!(matches!(w, Err(WeightError::Data { ref reason, .. }) if reason.contains("undefined")), "{w:?}");
+        assert!(matches!(w, Err(WeightError::Data { ref reason, .. }) if reason.en.contains("undefined")), "{w:?}");
         let kids: [&[f64]; 3] = [&[1.0, 2.0, 3.0, 4.0, 6.0], &[2.0, 1.0, 4.0, 3.0, 5.0], &[5.0, 3.0, 4.0, 1.0, 2.0]];
         let w = Pca.weights(&input(&["x", "y", "z"], &kids)).unwrap();
         assert!(w[0] > 0.0 && w[1] > 0.0 && w[2] < 0.0, "{w:?}");

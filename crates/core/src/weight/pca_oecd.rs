@@ -57,6 +57,7 @@
 
 use super::pca::{issue_reason, pooled_columns};
 use super::{WeightError, WeightInput, Weighter};
+use crate::Text;
 use crate::audit::pca;
 use crate::{ParamError, ParamInfo, ParamReader};
 
@@ -193,7 +194,7 @@ pub(crate) fn varimax(l: &[Vec<f64>]) -> Vec<Vec<f64>> {
 impl PcaOecd {
     /// The Handbook's computation for one group.
     pub fn fit(&self, input: &WeightInput<'_>) -> Result<PcaOecdFit, WeightError> {
-        let err = |reason: String| WeightError::Data { method: "pca_oecd", node: input.node.to_string(), reason };
+        let err = |reason: Text| WeightError::Data { method: "pca_oecd", node: input.node.to_string(), reason };
         let cols = pooled_columns(input);
         let refs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
         let fit = pca::fit(&refs).map_err(|issue| err(issue_reason(&issue, input)))?;
@@ -201,10 +202,17 @@ impl PcaOecd {
         let eigenvalues = fit.variance.clone();
         let m = if self.factors == 0 { retained(&eigenvalues, k) } else { self.factors };
         if m > eigenvalues.len() {
-            return Err(err(format!(
-                "factors = {m} but only {} components exist ({k} children, {} complete units); lower `factors` or set it to 0",
-                eigenvalues.len(),
-                fit.n_obs
+            return Err(err(Text::new(
+                format!(
+                    "factors = {m} but only {} components exist ({k} children, {} complete units); lower `factors` or set it to 0",
+                    eigenvalues.len(),
+                    fit.n_obs
+                ),
+                format!(
+                    "factors = {m}，但只有 {} 个主成分（{k} 个下级，{} 个完整单元）；请调低 `factors` 或设为 0",
+                    eigenvalues.len(),
+                    fit.n_obs
+                ),
             )));
         }
         let loadings: Vec<Vec<f64>> = (0..m)
@@ -232,7 +240,10 @@ impl PcaOecd {
         }
         let sum: f64 = weights.iter().sum();
         if sum <= 0.0 || !sum.is_finite() {
-            return Err(err("every child has a zero loading on the retained factors".into()));
+            return Err(err(Text::new(
+                "every child has a zero loading on the retained factors",
+                "所有下级在保留的因子上载荷均为 0",
+            )));
         }
         for w in &mut weights {
             *w /= sum;

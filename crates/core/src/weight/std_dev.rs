@@ -20,6 +20,7 @@
 
 use super::complete::{rows_at_least, sd, shares};
 use super::{WeightError, WeightInput, Weighter};
+use crate::Text;
 
 /// Standard-deviation weights (`method = "std"`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -36,7 +37,7 @@ impl Weighter for StdDev {
         }
         let cols = rows_at_least("std", input, 2)?;
         let s: Vec<f64> = cols.iter().map(|c| sd(c)).collect();
-        shares("std", input, s, "every child is constant on the complete rows")
+        shares("std", input, s, Text::new("every child is constant on the complete rows", "各下级在完整行上均为常数"))
     }
 }
 
