@@ -62,6 +62,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         }
     };
     let mut files = output::render(&loaded, &results, &audits, &args.set);
+    add_sql_to_manifest(&mut files, &loaded.sql)?;
     if args.xlsx {
         // Every table written as CSV beside the workbook also gets a sheet: the audit, the tier
         // breaks of each node and period, changes over time and obstacle degrees.
@@ -82,6 +83,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
             return Err(Reported(2).into());
         }
         print_report(&loaded, &results, args.period.as_deref(), lang);
+        print_sql_sources(&loaded.sql, lang);
     }
     output::commit(&args.out, &files).map_err(|e| {
         anyhow::anyhow!("{} {}: {e}", tr(lang, "cannot write the results to", "无法写入结果到"), args.out.display())
@@ -89,6 +91,53 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let names: Vec<String> = files.iter().map(|f| f.rel.display().to_string()).collect();
     println!("{} {}: {}", tr(lang, "Wrote", "已写入"), args.out.display(), names.join(", "));
     Ok(())
+}
+
+/// Records in `manifest.json` every SQL query that gave data (`[[data]]` with `sql`): the query
+/// text, the principal, the tables read and each table's fingerprint (key `sql`).
+fn add_sql_to_manifest(files: &mut [output::OutFile], sql: &[baydex_data::SqlSource]) -> anyhow::Result<()> {
+    if sql.is_empty() {
+        return Ok(());
+    }
+    let Some(f) = files.iter_mut().find(|f| f.rel.as_os_str() == "manifest.json") else {
+        anyhow::bail!("internal error: the outputs have no manifest.json");
+    };
+    let mut manifest: serde_json::Value = serde_json::from_slice(&f.bytes)?;
+    if let Some(m) = manifest.as_object_mut() {
+        m.insert("sql".into(), serde_json::to_value(sql)?);
+    }
+    let mut bytes = serde_json::to_vec_pretty(&manifest)?;
+    bytes.push(b'\n');
+    f.bytes = bytes;
+    Ok(())
+}
+
+/// Says which indicators came from SQL over the catalog, as whom, and whether the catalog's data
+/// are synthetic.
+fn print_sql_sources(sql: &[baydex_data::SqlSource], lang: Lang) {
+    for s in sql {
+        let tables = s.tables.join(", ");
+        let who = s.principal.clone().unwrap_or_else(|| tr(lang, "the owner", "所有者").to_string());
+        let synthetic = if s.illustrative { tr(lang, " — SYNTHETIC data", " —— 合成数据") } else { "" };
+        println!(
+            "{}",
+            match lang {
+                Lang::En => format!("SQL: '{}' from {tables} as {who} ({} rows){synthetic}", s.code, s.rows),
+                Lang::Zh => format!("SQL：'{}' 来自 {tables}，主体 {who}（{} 行）{synthetic}", s.code, s.rows),
+            }
+        );
+    }
+    if !sql.is_empty() {
+        println!(
+            "{}",
+            tr(
+                lang,
+                "manifest.json records each query, its principal and the fingerprints of the tables read.",
+                "manifest.json 记录了每条查询、执行主体及所读表的指纹。"
+            )
+        );
+        println!();
+    }
 }
 
 /// Loads a project (see [`cmd_validate::load`]) and applies `--set STEP.PARAM=VALUE` overrides,

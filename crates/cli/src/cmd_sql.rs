@@ -36,19 +36,10 @@ pub struct SqlArgs {
     pub lang: Option<Lang>,
 }
 
-/// How to get the SQL engine, in both languages.
+/// How to get the SQL engine (the same words as a project with SQL indicators loaded without it).
 #[cfg(not(feature = "catalog"))]
 pub fn feature_hint(lang: Lang) -> String {
-    baydex_core::tr(
-        lang,
-        "this baydex was built without the SQL catalog (DataFusion, feature `catalog`).\n\
-         install it with:   cargo install --path crates/cli --features catalog\n\
-         or run it with:    cargo run --release --features catalog -- sql …",
-        "此 baydex 构建时未包含 SQL 目录功能（DataFusion，特性 `catalog`）。\n\
-         安装方法：         cargo install --path crates/cli --features catalog\n\
-         或直接运行：       cargo run --release --features catalog -- sql …",
-    )
-    .to_string()
+    baydex_data::catalog_feature_hint().get(lang).to_string()
 }
 
 #[cfg(not(feature = "catalog"))]
@@ -150,9 +141,20 @@ pub fn run(a: SqlArgs) -> anyhow::Result<()> {
     if catalog.config.illustrative {
         eprintln!("{}", tr(lang, "note: synthetic demonstration data", "注意：合成演示数据"));
     }
+    // A file outlives the terminal's note: it says itself that its data are synthetic.
+    let synthetic = catalog.config.illustrative.then(|| {
+        baydex_core::Text::new(
+            format!(
+                "SYNTHETIC or illustrative data from the catalog \"{}\" (illustrative = true); not real figures",
+                catalog.config.name.en
+            ),
+            format!("来自目录“{}”的合成或示意数据（illustrative = true），并非真实数据", catalog.config.name.zh),
+        )
+    });
     match (file_format, &a.output) {
         (Some(f), Some(path)) => {
-            write_output(path, f, &out.schema, &out.batches).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            write_output(path, f, &out.schema, &out.batches, synthetic.as_ref())
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
             eprintln!(
                 "{}",
                 if lang == Lang::Zh {

@@ -44,6 +44,9 @@ mod table;
 pub mod workbook;
 
 pub use diag::{Diagnostic, Diagnostics, Severity};
-pub use project::{FlowsFile, FlowsSpec, LoadedProject, load_project, load_project_path};
+pub use project::{
+    FlowsFile, FlowsSpec, LoadedProject, SourceFingerprint, SqlSource, catalog_feature_hint, load_project,
+    load_project_path,
+};
 pub use set::apply_set;
 pub use source::{DirSource, EmbeddedSource, InputFile, Source};

@@ -10,6 +10,7 @@ pub(crate) mod doc;
 mod flows;
 mod framework;
 mod pipeline;
+mod sql;
 pub(crate) mod translate;
 mod units;
 
@@ -23,6 +24,7 @@ use crate::diag::{Diagnostic, Diagnostics, Location, text};
 use crate::source::{DirSource, InputFile, Source, resolve};
 use doc::{Doc, Tbl};
 pub use flows::{FlowsFile, FlowsSpec};
+pub use sql::{SourceFingerprint, SqlSource, catalog_feature_hint};
 
 /// A project loaded from its file, with the files read and the warnings found.
 #[derive(Debug, Clone)]
@@ -40,11 +42,14 @@ pub struct LoadedProject {
     pub sensitivity: Option<crate::sensitivity::SensitivitySpec>,
     /// The `[flows]` table, if any, with its files read (see `docs/flows.md`).
     pub flows: Option<FlowsSpec>,
+    /// The SQL queries over the data catalog that gave data (`[[data]]` with `sql`), in file
+    /// order, for the manifest.
+    pub sql: Vec<SqlSource>,
 }
 
 /// The keys allowed at the top of a project file.
 const TOP_KEYS: &[&str] =
-    &["index", "units", "node", "indicator", "series", "data", "pipeline", "tiers", "sensitivity", "flows"];
+    &["index", "units", "node", "indicator", "series", "data", "pipeline", "tiers", "sensitivity", "flows", "catalog"];
 
 /// Loads the project file `file` (a path relative to the source) and everything it names.
 ///
@@ -60,7 +65,8 @@ pub fn load_project(src: &dyn Source, file: &str) -> Result<LoadedProject, Diagn
     let inputs = vec![InputFile::new(&display, &bytes)];
     let source_text = decode(&display, &bytes)?;
     let root = DeTable::parse(source_text).map_err(|e| Diagnostics::from(syntax_error(&display, source_text, &e)))?;
-    let mut ld = Loader { src, base: file.to_string(), doc: Doc::new(&display, source_text), inputs };
+    let mut ld =
+        Loader { src, base: file.to_string(), doc: Doc::new(&display, source_text), inputs, sql: Default::default() };
     let top = Tbl::new(root.get_ref(), root.span(), "");
     top.check_keys(&mut ld.doc, TOP_KEYS);
 
@@ -82,6 +88,7 @@ pub fn load_project(src: &dyn Source, file: &str) -> Result<LoadedProject, Diagn
         columns.decl.push(ld.doc.loc(&s.code_span, None));
         columns.needed.push(fw.specs.iter().any(|n| n.denominator.as_deref() == Some(s.spec.code.as_str())));
     }
+    ld.sql = sql::evaluate(&mut ld, &top);
     let panel = data::load_data(&mut ld, &top, &units, &columns, index.periods.as_deref());
 
     let pipeline = pipeline::parse_pipeline(&mut ld, &top, fw.framework.as_ref());
@@ -94,7 +101,31 @@ pub fn load_project(src: &dyn Source, file: &str) -> Result<LoadedProject, Diagn
     group_vars.dedup();
     let flows = flows::parse(&mut ld, &top, &columns.codes, &group_vars);
 
-    let Loader { doc, inputs, .. } = ld;
+    let Loader { mut doc, inputs, sql, .. } = ld;
+    let mut meta = index.meta;
+    if sql.illustrative && !meta.illustrative {
+        // Data from a synthetic catalog make the index illustrative, whatever the project says.
+        meta.illustrative = true;
+        if meta.illustrative_note.en.is_empty() && meta.illustrative_note.zh.is_empty() {
+            meta.illustrative_note = text(
+                "Indicators computed by SQL from a catalog whose data are synthetic or illustrative.",
+                "部分指标由 SQL 从合成或示意数据目录中计算得出。",
+            );
+        }
+        let span = sql.catalog_span.clone().unwrap_or(top.span.clone());
+        doc.warning(
+            &span,
+            Some("catalog".into()),
+            text(
+                "the catalog's data are synthetic or illustrative, so this index is marked illustrative",
+                "该目录的数据为合成或示意数据，因此本指数被标注为示意数据",
+            ),
+            text(
+                "say so in the project: illustrative = true and illustrative_note = { zh = \"…\", en = \"…\" } in [index]",
+                "请在项目中注明：在 [index] 中写 illustrative = true 与 illustrative_note = { zh = \"…\", en = \"…\" }",
+            ),
+        );
+    }
     let mut all = Diagnostics(doc.diags);
     let order: Vec<String> = inputs.iter().map(|i| i.path.clone()).collect();
     all.sort(&order);
@@ -108,7 +139,6 @@ pub fn load_project(src: &dyn Source, file: &str) -> Result<LoadedProject, Diagn
         }
         return Err(all);
     };
-    let mut meta = index.meta;
     meta.periods = panel.periods.clone();
     let project = Project {
         meta,
@@ -119,7 +149,7 @@ pub fn load_project(src: &dyn Source, file: &str) -> Result<LoadedProject, Diagn
         pipeline,
         tiers,
     };
-    Ok(LoadedProject { project, inputs, warnings: all.0, file: display, sensitivity, flows })
+    Ok(LoadedProject { project, inputs, warnings: all.0, file: display, sensitivity, flows, sql: sql.sources })
 }
 
 /// Loads a project file from disk; paths in it are relative to its folder.
@@ -136,6 +166,8 @@ pub(crate) struct Loader<'s> {
     pub base: String,
     pub doc: Doc<'s>,
     pub inputs: Vec<InputFile>,
+    /// The results of the SQL entries of `[[data]]` (run before the data are read).
+    pub sql: sql::SqlData,
 }
 
 impl Loader<'_> {

@@ -12,6 +12,7 @@
 //! given (a flag never changes a number) and the flag is kept as a note, so that nobody relies on
 //! such a cell without having looked at it.
 
+mod sql;
 mod yearbook;
 
 use std::collections::hash_map::Entry;
@@ -113,6 +114,8 @@ impl Unknowns {
 enum Origin {
     Table(Table),
     Grid(Grid),
+    /// The result of an SQL query (`[[data]]` with `sql`).
+    Sql(sql::SqlOrigin),
 }
 
 impl Origin {
@@ -120,6 +123,7 @@ impl Origin {
         match self {
             Origin::Table(t) => t.loc(pos),
             Origin::Grid(g) => g.loc(pos),
+            Origin::Sql(q) => q.loc(pos),
         }
     }
 
@@ -127,6 +131,7 @@ impl Origin {
         match self {
             Origin::Table(t) => &t.file,
             Origin::Grid(g) => &g.file,
+            Origin::Sql(q) => &q.file,
         }
     }
 
@@ -134,6 +139,7 @@ impl Origin {
         match self {
             Origin::Table(t) => t.rows.clear(),
             Origin::Grid(g) => g.rows.clear(),
+            Origin::Sql(_) => {}
         }
     }
 }
@@ -500,6 +506,7 @@ const DATA_KEYS: &[&str] = &[
     "orientation",
     "unit_names",
     "skip",
+    "sql",
 ];
 
 /// The keys that apply to yearbook sheets only.
@@ -579,6 +586,9 @@ fn parse_codes(
 
 /// Reads one `[[data]]` entry; returns false when the file could not be used at all.
 fn read_entry(ld: &mut Loader<'_>, e: &Tbl<'_, '_>, store: &mut Store<'_>, units: &[UnitDecl]) -> bool {
+    if e.get("sql").is_some() {
+        return sql::read(ld, e, store);
+    }
     let doc = &mut ld.doc;
     e.check_keys(doc, DATA_KEYS);
     let file = e.string(doc, "file", true);
@@ -739,7 +749,7 @@ fn read_entry(ld: &mut Loader<'_>, e: &Tbl<'_, '_>, store: &mut Store<'_>, units
                 read_wide(ld, e, store, &mut cur, t, period.as_deref())
             }
         }
-        (Origin::Grid(_), None) => false,
+        (Origin::Grid(_), None) | (Origin::Sql(_), _) => false,
     };
     let (errors, warnings) = (cur.errors, cur.warnings);
     if errors > MAX_ERRORS_PER_FILE {
