@@ -155,11 +155,11 @@ fi
 
 step "catalog (feature catalog: DataFusion, PostgreSQL)"
 # One package set and one feature set for every catalog command, so DataFusion is built once.
-CATALOG=(-p baydex-data -p baydex --features baydex/catalog --locked)
+CATALOG=(-p baydex-data -p baydex-server -p baydex --features baydex/catalog --locked)
 cargo clippy "${CATALOG[@]}" --lib --bins --tests -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc "${CATALOG[@]}" --no-deps --document-private-items --quiet
 # Name the test targets: with the feature every test binary links DataFusion.
-CATALOG_TESTS=(--lib --test catalog_security --test catalog_faults --test access_docs --test catalog)
+CATALOG_TESTS=(--lib --test catalog_security --test catalog_faults --test access_docs --test catalog --test sql_api --test catalog_run)
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run "${CATALOG[@]}" "${CATALOG_TESTS[@]}" --no-fail-fast
 else

@@ -196,6 +196,33 @@ function visualMap(model, rows, opts, lang) {
   };
 }
 
+/**
+ * Vertical label offsets (px) that keep the labels of very close units apart (Zhuhai and Macao on
+ * the GBA maps): of two units nearer than 6% of the map's extent, the northern label moves up and
+ * the southern one down. Returns a function code → the `label` of that data item (or undefined).
+ */
+function labelNudges(model) {
+  const pts = model.units.filter((u) => u.lon != null && u.lat != null);
+  const dy = new Map();
+  if (pts.length >= 2) {
+    const span = Math.max(
+      Math.max(...pts.map((u) => u.lon)) - Math.min(...pts.map((u) => u.lon)),
+      Math.max(...pts.map((u) => u.lat)) - Math.min(...pts.map((u) => u.lat)),
+    );
+    const near = 0.06 * span;
+    for (let i = 0; i < pts.length; i += 1) {
+      for (let j = i + 1; j < pts.length; j += 1) {
+        const [a, b] = [pts[i], pts[j]];
+        if (Math.hypot(a.lon - b.lon, a.lat - b.lat) >= near) continue;
+        const [north, south] = a.lat >= b.lat ? [a, b] : [b, a];
+        if (!dy.has(north.code)) dy.set(north.code, -8);
+        if (!dy.has(south.code)) dy.set(south.code, 8);
+      }
+    }
+  }
+  return (code) => (dy.has(code) ? { offset: [0, dy.get(code)] } : undefined);
+}
+
 export function mapOption(model, opts = {}) {
   const lang = opts.lang || 'en';
   const node = opts.node || model.root;
@@ -203,6 +230,7 @@ export function mapOption(model, opts = {}) {
   const bandIndex = (t) => (model.tiers ? model.tiers.bands.findIndex((b) => b[0] === t) : -1);
   const val = (r) => (opts.byTier && r.tier ? bandIndex(r.tier) : r.value);
   const title = nodeName(model, node, lang);
+  const nudge = labelNudges(model);
   if (opts.map) {
     return {
       ...base(opts),
@@ -216,9 +244,10 @@ export function mapOption(model, opts = {}) {
           show: true, fontSize: 11, color: INK, textBorderColor: '#fff', textBorderWidth: 2,
           formatter: (p) => unitName(model, p.name, lang),
         },
+        // Small neighbours (Zhuhai and Macao) have their labels side by side: move them apart.
         itemStyle: { borderColor: '#ffffff', borderWidth: 1, areaColor: '#f3f4f6' },
         emphasis: { label: { show: true, fontWeight: 700 }, itemStyle: { areaColor: '#fbbf24' } },
-        data: rows.map((r) => ({ name: r.code, code: r.code, value: val(r) })),
+        data: rows.map((r) => ({ name: r.code, code: r.code, value: val(r), label: nudge(r.code) })),
       }],
     };
   }
@@ -240,7 +269,7 @@ export function mapOption(model, opts = {}) {
       symbolSize: (d) => (d[2] == null ? 8 : 10 + 22 * ((d[2] - lo) / (hi - lo || 1))),
       label: { show: true, position: 'right', fontSize: 11, formatter: (p) => unitName(model, p.data.code, lang) },
       itemStyle: { borderColor: '#fff', borderWidth: 1 },
-      data: pts.map(({ r, u }) => ({ value: [u.lon, u.lat, val(r)], code: r.code })),
+      data: pts.map(({ r, u }) => ({ value: [u.lon, u.lat, val(r)], code: r.code, label: nudge(r.code) })),
     }],
   };
 }
@@ -393,6 +422,7 @@ export function changeOption(model, opts = {}) {
     name: unitName(model, u, lang), type: 'line', showSymbol: false, smooth: false,
     lineStyle: { width: 2 }, color: LINE_COLORS[k % LINE_COLORS.length],
     endLabel: { show: units.length <= 12, formatter: (q) => q.seriesName, fontSize: 10, color: INK },
+    labelLayout: { moveOverlap: 'shiftY' },
     data: model.results.map((p) => {
       const i = p.units.indexOf(u);
       const r = p.nodes[node];
@@ -403,9 +433,14 @@ export function changeOption(model, opts = {}) {
     ...base(opts),
     tooltip: { trigger: 'axis', confine: true, valueFormatter: (v) => fmt(v) },
     legend: { show: units.length > 12, type: 'scroll', bottom: 0 },
-    grid: { left: 8, right: 80, top: 24, bottom: units.length > 12 ? 30 : 8, containLabel: true },
+    // Room above the plot for the axis name, which starts at the axis line (right of the tick labels).
+    grid: { left: 8, right: 80, top: 40, bottom: units.length > 12 ? 30 : 8, containLabel: true },
     xAxis: { type: 'category', data: model.results.map((p) => p.period), boundaryGap: false, axisLabel: { color: MUTED } },
-    yAxis: { type: 'value', name: nodeName(model, node, lang), nameTextStyle: { color: MUTED, align: 'left' }, splitLine: { lineStyle: { color: GRID } }, axisLabel: { color: MUTED } },
+    yAxis: {
+      type: 'value', name: nodeName(model, node, lang), nameLocation: 'end', nameGap: 14,
+      nameTextStyle: { color: MUTED, align: 'left', verticalAlign: 'bottom' },
+      splitLine: { lineStyle: { color: GRID } }, axisLabel: { color: MUTED },
+    },
     series,
   };
 }
@@ -445,7 +480,9 @@ export function flowMapOption(model, opts = {}) {
       lineStyle: { width: 0.8 + 9 * w, opacity: 0.35 + 0.55 * w, color: FLOW_LINE },
     };
   });
+  const nudge = labelNudges(model);
   const points = nodes.map((n) => ({
+    label: nudge(n.unit),
     name: n.unit, value: [...at.get(n.unit), n.strength], node: n,
     symbolSize: 7 + 18 * Math.sqrt(n.strength / smax),
     itemStyle: { color: n.hub ? FLOW_HUB : FLOW_NODE, borderColor: '#fff', borderWidth: 1.5 },

@@ -1,6 +1,7 @@
 // The baydex portal: the report's charts made interactive. Reads the report model of a project
 // from the API (/api/projects/{id}/report) and draws it with the chart functions shared with the
-// HTML report (/charts.js) on Apache ECharts (global `echarts`, vendored). No build step.
+// HTML report (/charts.js) on Apache ECharts (global `echarts`, vendored). No build step. Projects
+// that are not public need a bearer token: the header's token field keeps it in sessionStorage.
 import * as C from '/charts.js';
 
 const T = {
@@ -51,9 +52,26 @@ const T = {
   flowsIllustrative: { en: 'Illustrative OD data —', zh: '示意 OD 数据 ——' },
   topPairs: { en: 'Top pairs', zh: '联系最强的城市对' },
   hubs: { en: 'Network strength (★ = hub)', zh: '网络强度（★ 为枢纽城市）' },
+  token: { en: 'Token', zh: '令牌' },
+  tokenSet: { en: 'in use', zh: '已使用' },
+  tokenLabel: { en: 'Access token (for projects that are not public)', zh: '访问令牌（用于非公开项目）' },
+  tokenApply: { en: 'Use token', zh: '使用令牌' },
+  tokenClear: { en: 'Clear', zh: '清除' },
+  tokenHint: {
+    en: 'Kept in this browser tab only (sessionStorage, gone when the tab closes) and sent as Authorization: Bearer.',
+    zh: '仅保存在当前浏览器标签页（sessionStorage，关闭标签页即清除），以 Authorization: Bearer 发送。',
+  },
+  unauthorized: {
+    en: 'Not authorised (401): a valid access token is needed. Enter one under “Token” at the top, or clear a token that is not valid.',
+    zh: '未授权（401）：需要有效的访问令牌。请在页面顶部“令牌”处输入，或清除无效的令牌。',
+  },
+  forbidden: {
+    en: 'Forbidden (403): the token in use may not read this project. Use a token with one of its roles.',
+    zh: '禁止访问（403）：当前令牌无权读取此项目。请使用具有该项目角色的令牌。',
+  },
 };
 
-const state = { lang: 'zh', projects: [], id: null, model: null, mapName: null, period: null, node: null, city: null, compare: '', byTier: false };
+const state = { lang: 'zh', projects: [], id: null, model: null, mapName: null, period: null, node: null, city: null, compare: '', byTier: false, status: null };
 const charts = {};
 let geojson = null;
 
@@ -74,13 +92,40 @@ function el(tag, attrs = {}, ...children) {
   return e;
 }
 
-async function api(path) {
-  const r = await fetch(path, { headers: { Accept: 'application/json' } });
-  const body = await r.json().catch(() => null);
-  if (!r.ok) {
-    const msg = body && body.message ? C.text(body.message, state.lang) : `${r.status} ${r.statusText}`;
-    throw new Error(msg);
+// The bearer token for projects that are not public: kept in sessionStorage only (this tab,
+// gone when it closes), never in localStorage or a URL.
+const TOKEN_KEY = 'baydex.token';
+
+function getToken() {
+  try { return sessionStorage.getItem(TOKEN_KEY) || ''; } catch { return ''; }
+}
+
+function setToken(token) {
+  try {
+    if (token) sessionStorage.setItem(TOKEN_KEY, token);
+    else sessionStorage.removeItem(TOKEN_KEY);
+  } catch { /* storage may be off: the token then lasts only until the next page load */ }
+  memoryToken = token;
+}
+
+let memoryToken = '';
+
+/** An API error: its HTTP status and the server's message in both languages. */
+class ApiError extends Error {
+  constructor(status, message) {
+    super(message ? C.text(message, 'en') : `HTTP ${status}`);
+    this.status = status;
+    this.bilingual = message || null;
   }
+}
+
+async function api(path) {
+  const headers = { Accept: 'application/json' };
+  const token = getToken() || memoryToken;
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const r = await fetch(path, { headers });
+  const body = await r.json().catch(() => null);
+  if (!r.ok) throw new ApiError(r.status, body && body.message ? body.message : { en: `${r.status} ${r.statusText}`, zh: `${r.status} ${r.statusText}` });
   return body;
 }
 
@@ -103,10 +148,35 @@ function draw(id, option, cardId) {
   c.resize();
 }
 
-function setStatus(msg) {
+/** The status line: `{ key }` (a text of T), `{ error }` (an ApiError or another Error) or null;
+ * kept in the state so that switching the language re-renders it. */
+function setStatus(status) {
+  state.status = status || null;
+  renderStatus();
+}
+
+function renderStatus() {
   const s = $('status');
-  s.textContent = msg || '';
+  const st = state.status;
+  let msg = '';
+  if (st && st.key) msg = t(st.key);
+  if (st && st.error) {
+    const e = st.error;
+    const server = e.bilingual ? C.text(e.bilingual, state.lang) : e.message;
+    const what = e.status === 401 ? t('unauthorized') : e.status === 403 ? t('forbidden') : t('failed');
+    msg = `${what} ${st.project ? `[${st.project}] ` : ''}${server}`;
+  }
+  s.textContent = msg;
   s.hidden = !msg;
+  s.classList.toggle('error', Boolean(st && st.error));
+  s.dataset.status = st && st.error ? String(st.error.status || 'error') : '';
+}
+
+function renderToken() {
+  const has = Boolean(getToken() || memoryToken);
+  $('token-state').hidden = !has;
+  $('token-clear').disabled = !has;
+  $('token-box').dataset.token = has ? 'set' : '';
 }
 
 function periodModel() {
@@ -323,6 +393,14 @@ function renderCharts() {
 }
 
 function render() {
+  renderToken();
+  renderStatus();
+  if (!state.model) {
+    for (const e of document.querySelectorAll('[data-t]')) e.textContent = t(e.dataset.t);
+    $('banner').hidden = true;
+    $('provenance').textContent = '';
+    return;
+  }
   renderTexts();
   renderControls();
   renderNarrative();
@@ -345,17 +423,9 @@ function selectCity(code) {
 }
 
 async function loadProject(id) {
-  setStatus(t('loading'));
+  setStatus({ key: 'loading' });
+  // The report model holds the flows and sensitivity sections when the project has them.
   const model = await api(`/api/projects/${encodeURIComponent(id)}/report`);
-  // Flows come from their extension route, asked only when the project list says it has them.
-  const entry = state.projects.find((p) => p.id === id);
-  model.flows = entry && (entry.extensions || []).includes('flows')
-    ? await api(`/api/projects/${encodeURIComponent(id)}/flows`)
-    : null;
-  // Sensitivity likewise (computed once when the server starts).
-  model.sensitivity = entry && (entry.extensions || []).includes('sensitivity')
-    ? await api(`/api/projects/${encodeURIComponent(id)}/sensitivity`)
-    : null;
   state.id = id;
   state.model = model;
   state.mapName = C.registerBoundaries(echarts, model, geojson, `baydex-${id}`);
@@ -364,11 +434,65 @@ async function loadProject(id) {
   state.node = model.root;
   state.city = last.ranking[0];
   state.compare = '';
-  setStatus('');
+  setStatus(null);
   render();
 }
 
+/** Reads the project list (with the token in use, if any) and shows `want`, else the current
+ * project, else the first. A wanted project the caller may not read is reported (401/403/404)
+ * while the first readable one is shown. */
+async function loadProjects(want) {
+  let list;
+  try {
+    list = await api('/api/projects');
+  } catch (e) {
+    state.projects = [];
+    state.model = null;
+    $('main').classList.add('empty');
+    $('token-box').open = e.status === 401;
+    render();
+    setStatus({ error: e });
+    return;
+  }
+  state.projects = list.projects;
+  if (!state.projects.length) {
+    state.model = null;
+    $('main').classList.add('empty');
+    $('token-box').open = true;
+    render();
+    setStatus({ key: 'noProjects' });
+    return;
+  }
+  $('main').classList.remove('empty');
+  const pick = state.projects.find((p) => p.id === want) || state.projects.find((p) => p.id === state.id) || state.projects[0];
+  await loadProject(pick.id);
+  if (want && pick.id !== want) {
+    // Ask for it anyway: the server says why it may not be read (401, 403, or 404).
+    try {
+      await api(`/api/projects/${encodeURIComponent(want)}`);
+    } catch (e) {
+      setStatus({ error: e, project: want });
+    }
+  }
+}
+
 function wire() {
+  $('token-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const token = $('token').value.trim();
+    if (!token) return;
+    setToken(token);
+    $('token').value = '';
+    $('token-box').open = false;
+    renderToken();
+    loadProjects(new URLSearchParams(location.search).get('project')).catch(fail);
+  });
+  $('token-clear').addEventListener('click', () => {
+    setToken('');
+    $('token').value = '';
+    renderToken();
+    loadProjects(null).catch(fail);
+  });
   $('lang-toggle').addEventListener('click', () => {
     state.lang = state.lang === 'zh' ? 'en' : 'zh';
     try { localStorage.setItem('baydex.lang', state.lang); } catch { /* storage may be off */ }
@@ -402,7 +526,7 @@ function wire() {
 }
 
 function fail(e) {
-  setStatus(`${t('failed')} ${e.message}`);
+  setStatus({ error: e, project: e.status === 401 || e.status === 403 ? state.id : null });
 }
 
 async function main() {
@@ -412,20 +536,11 @@ async function main() {
   const guess = (navigator.language || '').toLowerCase().startsWith('zh') ? 'zh' : 'en';
   state.lang = ['zh', 'en'].includes(q) ? q : saved || guess;
   for (const e of document.querySelectorAll('[data-t]')) e.textContent = t(e.dataset.t);
+  setStatus({ key: 'loading' });
   wire();
-  const [list, geo] = await Promise.all([
-    api('/api/projects'),
-    fetch('/vendor/gba-boundaries/gba-11-cities.geojson').then((r) => r.json()),
-  ]);
-  geojson = geo;
-  state.projects = list.projects;
-  if (!state.projects.length) {
-    setStatus(t('noProjects'));
-    return;
-  }
-  const want = new URLSearchParams(location.search).get('project');
-  const first = state.projects.find((p) => p.id === want) || state.projects[0];
-  await loadProject(first.id);
+  renderToken();
+  geojson = await fetch('/vendor/gba-boundaries/gba-11-cities.geojson').then((r) => r.json());
+  await loadProjects(new URLSearchParams(location.search).get('project'));
   document.body.dataset.ready = 'true';
 }
 

@@ -42,6 +42,46 @@ async function inked(page, selector) {
   }, selector);
 }
 
+/** The visible text elements of a chart (labels, axis names, tick labels) with their rectangles
+ * in the chart's pixels, read from the chart's own scene graph (zrender) after layout. */
+async function texts(page, id) {
+  return page.evaluate((id) => {
+    const chart = echarts.getInstanceByDom(document.getElementById(id));
+    const zr = chart.getZr();
+    zr.flush();
+    const out = [];
+    const seen = new Set();
+    const add = (t) => {
+      if (!t || t.type !== 'text' || seen.has(t) || t.ignore || t.invisible || !t.style || t.style.text == null || t.style.text === '') return;
+      if (t.style.opacity === 0) return;
+      seen.add(t);
+      t.updateTransform();
+      const r = t.getBoundingRect().clone();
+      if (t.transform) r.applyTransform(t.transform);
+      out.push({ text: String(t.style.text), x: r.x, y: r.y, w: r.width, h: r.height });
+    };
+    for (const root of zr.storage.getRoots()) {
+      root.traverse((el) => {
+        add(el);
+        if (el.getTextContent) add(el.getTextContent());
+      });
+    }
+    return { texts: out, width: chart.getWidth(), height: chart.getHeight() };
+  }, id);
+}
+
+const overlap = (a, b) => a.x < b.x + b.w - 0.5 && b.x < a.x + a.w - 0.5 && a.y < b.y + b.h - 0.5 && b.y < a.y + a.h - 0.5;
+const box = (t) => `${t.text}@${t.x.toFixed(0)},${t.y.toFixed(0)} ${t.w.toFixed(0)}×${t.h.toFixed(0)}`;
+
+/** Both labels are drawn and they do not overlap. */
+async function labelsApart(page, id, a, b, what) {
+  const { texts: all } = await texts(page, id);
+  const ta = all.find((t) => t.text === a);
+  const tb = all.find((t) => t.text === b);
+  check(Boolean(ta && tb), `${what}: labels ${a} and ${b} drawn on #${id}`);
+  if (ta && tb) check(!overlap(ta, tb), `${what}: labels ${a} and ${b} do not overlap on #${id} (${box(ta)} / ${box(tb)})`);
+}
+
 /** Clicks the map at a unit's coordinates (converted to pixels by the chart itself). */
 async function clickUnitOnMap(page, code) {
   await page.locator('#map').scrollIntoViewIfNeeded();
@@ -104,6 +144,9 @@ async function session(browser, name, viewport) {
   const bars = await page.evaluate(() => echarts.getInstanceByDom(document.getElementById('flowpairs')).getOption().series[0].data.length);
   check(bars === Math.min(flows.top, flows.pairs.length), `${name}: top-pairs chart has ${bars} bars`);
   await page.locator('#flows-card').screenshot({ path: join(artifacts, `${name}-flows-zh.png`) });
+  await labelsApart(page, 'map', '珠海', '澳门', `${name} zh`);
+  await labelsApart(page, 'flowmap', '珠海', '澳门', `${name} zh`);
+  await page.locator('#map-card').screenshot({ path: join(artifacts, `${name}-map-zh.png`) });
   // The sensitivity panel (GET /api/projects/gba/sensitivity): rank intervals with a median
   // marker per city, Sobol bars per input, sentences in zh.
   const sa = await page.evaluate(() => fetch('/api/projects/gba/sensitivity').then((r) => r.json()));
@@ -153,6 +196,9 @@ async function session(browser, name, viewport) {
   check((await page.textContent('#flows-narrative')).includes('most linked pair'), `${name}: flows narrative in en`);
   await page.waitForTimeout(500);
   await page.locator('#flows-card').screenshot({ path: join(artifacts, `${name}-flows-en.png`) });
+  await labelsApart(page, 'map', 'Zhuhai', 'Macao', `${name} en`);
+  await labelsApart(page, 'flowmap', 'Zhuhai', 'Macao', `${name} en`);
+  await page.locator('#map-card').screenshot({ path: join(artifacts, `${name}-map-en.png`) });
   check((await page.textContent('#sensitivity-text')).includes('mean absolute rank shift'), `${name}: sensitivity sentences in en`);
   await page.locator('#sensitivity-card').screenshot({ path: join(artifacts, `${name}-sensitivity-en.png`) });
   await shot('en');
@@ -168,6 +214,17 @@ async function session(browser, name, viewport) {
   await page.waitForTimeout(500);
   const change = await inked(page, '#change');
   check(change > 0.01, `${name}: change over time drew (${(change * 100).toFixed(1)}% inked)`);
+  // The y-axis name sits above the plot, clear of the tick labels and inside the chart.
+  const yName = await page.evaluate(() => echarts.getInstanceByDom(document.getElementById('change')).getOption().yAxis[0].name);
+  const ch = await texts(page, 'change');
+  const nameBox = ch.texts.find((t) => t.text === yName);
+  check(Boolean(nameBox), `${name}: change chart shows its y-axis name (${yName})`);
+  if (nameBox) {
+    const hit = ch.texts.filter((t) => t !== nameBox && overlap(t, nameBox));
+    check(hit.length === 0, `${name}: the y-axis name overlaps no tick label (${box(nameBox)}; ${hit.map(box).join(', ')})`);
+    check(nameBox.y >= 0 && nameBox.x >= 0 && nameBox.x + nameBox.w <= ch.width + 1, `${name}: the y-axis name is inside the chart (${box(nameBox)} in ${ch.width}×${ch.height})`);
+  }
+  await page.locator('#change-card').screenshot({ path: join(artifacts, `${name}-change-en.png`) });
   const map2010 = await inked(page, '#map');
   check(map2010 > 0.01, `${name}: panel map drew`);
   await shot('en-panel-2010');

@@ -1,7 +1,7 @@
 //! `baydex report [FILE] [--lang zh|en] [--out DIR] [--set STEP.PARAM=VALUE ...] [--xlsx]`: computes
 //! the index and writes one self-contained HTML report (`report.html`: narrative, ranking, maps,
 //! charts, profiles, audit, weights, provenance), and with `--xlsx` a workbook of the same tables
-//! (`report.xlsx`). The model and the rendering live in `baydex-report`.
+//! (`report.xlsx`; with `--sensitivity` also the uncertainty and sensitivity sheets `sa_*`). The model and the rendering live in `baydex-report`.
 
 use std::path::PathBuf;
 
@@ -236,6 +236,139 @@ fn report_sheets(m: &ReportModel, lang: Lang) -> Vec<SheetTable> {
         }
         sheets.push(pairs);
         sheets.push(cities);
+    }
+    if let Some(s) = &m.sensitivity {
+        sheets.extend(sensitivity_sheets(m, s, lang));
+    }
+    sheets
+}
+
+/// The uncertainty and sensitivity section as sheets: `sa_summary` (the analysis's settings and
+/// sentences), `sa_uncertainty` (per unit: nominal rank and score, the rank's mean, median and
+/// 5–95% interval, the score's, and the share of the runs in each tier, `tier_<band>`),
+/// `sa_sobol` (Si, STi and their bootstrap intervals; Saltelli designs only) and
+/// `sa_leave_one_out`. Column names are those of `baydex sensitivity`'s `uncertainty.csv` and
+/// `sobol.csv`, whose numbers these are for the same N.
+fn sensitivity_sheets(
+    m: &ReportModel,
+    s: &baydex_report::sensitivity::SensitivityModel,
+    lang: Lang,
+) -> Vec<SheetTable> {
+    let header = |h: &[&str]| h.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let num = |x: Option<f64>| x.map_or(Cell::Empty, Cell::Number);
+    let int = |x: Option<u32>| x.map_or(Cell::Empty, |r| Cell::Integer(r.into()));
+    let count = |x: usize| Cell::Integer(i64::try_from(x).unwrap_or(i64::MAX));
+    let mut summary = SheetTable { name: "sa_summary".into(), header: header(&["key", "value"]), rows: vec![] };
+    let settings: [(&str, Cell); 12] = [
+        ("target", s.target.clone().into()),
+        ("target_name", m.node_name(&s.target, lang).into()),
+        ("period", s.period.clone().into()),
+        ("analysis", s.analysis.into()),
+        ("n", count(s.n)),
+        ("requested_n", count(s.requested_n)),
+        ("runs", count(s.runs)),
+        ("failed_runs", count(s.failed_runs)),
+        ("seed", i64::try_from(s.seed).map_or_else(|_| Cell::Text(s.seed.to_string()), Cell::Integer)),
+        ("sampling", s.sampling.into()),
+        ("bootstrap", count(s.bootstrap)),
+        ("mean_abs_rank_shift", num(s.mean_shift)),
+    ];
+    for (k, v) in settings {
+        summary.rows.push(vec![k.into(), v]);
+    }
+    summary
+        .rows
+        .push(vec!["inputs".into(), s.inputs.iter().map(|i| i.label.get(lang)).collect::<Vec<_>>().join("; ").into()]);
+    summary.rows.push(vec![
+        "declared".into(),
+        tr(
+            lang,
+            if s.declared { "project [sensitivity]" } else { "default analysis" },
+            if s.declared { "项目 [sensitivity] 表" } else { "默认分析" },
+        )
+        .into(),
+    ]);
+    for p in &s.narrative {
+        summary.rows.push(vec![format!("text_{}", p.topic).into(), p.text.get(lang).into()]);
+    }
+    let mut h = vec![
+        "unit",
+        "name",
+        "nominal_score",
+        "nominal_rank",
+        "nominal_tier",
+        "rank_mean",
+        "rank_median",
+        "rank_q5",
+        "rank_q95",
+        "score_median",
+        "score_q5",
+        "score_q95",
+    ]
+    .into_iter()
+    .map(str::to_string)
+    .collect::<Vec<_>>();
+    h.extend(s.tier_bands.iter().map(|(code, _)| format!("tier_{code}")));
+    let mut units = SheetTable { name: "sa_uncertainty".into(), header: h, rows: vec![] };
+    for u in &s.units {
+        let mut row = vec![
+            u.unit.clone().into(),
+            m.unit_name(&u.unit, lang).into(),
+            num(u.nominal_score),
+            int(u.nominal_rank),
+            u.nominal_tier.clone().map_or(Cell::Empty, Cell::Text),
+            num(u.rank_mean),
+            num(u.rank_median),
+            num(u.rank_q5),
+            num(u.rank_q95),
+            num(u.score_median),
+            num(u.score_q5),
+            num(u.score_q95),
+        ];
+        row.extend(u.tiers.iter().map(|x| num(*x)));
+        units.rows.push(row);
+    }
+    let mut sheets = vec![summary, units];
+    if let Some(sobol) = &s.sobol {
+        let label = |name: &str| {
+            s.inputs.iter().find(|i| i.name == name).map_or_else(|| name.to_string(), |i| i.label.get(lang).to_string())
+        };
+        let mut t = SheetTable {
+            name: "sa_sobol".into(),
+            header: header(&["input", "label", "Si", "STi", "Si_q5", "Si_q95", "STi_q5", "STi_q95"]),
+            rows: vec![],
+        };
+        for r in sobol {
+            t.rows.push(vec![
+                r.input.clone().into(),
+                label(&r.input).into(),
+                num(r.si),
+                num(r.sti),
+                num(r.si_q5),
+                num(r.si_q95),
+                num(r.sti_q5),
+                num(r.sti_q95),
+            ]);
+        }
+        sheets.push(t);
+    }
+    if let Some(loo) = &s.loo {
+        let mut t = SheetTable {
+            name: "sa_leave_one_out".into(),
+            header: header(&["indicator", "name", "failed", "mean_abs_rank_change", "max_abs_rank_change", "max_unit"]),
+            rows: vec![],
+        };
+        for r in loo {
+            t.rows.push(vec![
+                r.indicator.clone().into(),
+                m.node_name(&r.indicator, lang).into(),
+                (if r.failed { "failed" } else { "" }).into(),
+                num(r.mean_abs_change),
+                int(r.max_abs_change),
+                r.max_unit.clone().map_or(Cell::Empty, Cell::Text),
+            ]);
+        }
+        sheets.push(t);
     }
     sheets
 }

@@ -1,4 +1,5 @@
-//! `baydex serve [FILE…] [--bind ADDR] [--auth FILE]`: the JSON API and the portal.
+//! `baydex serve [FILE…] [--bind ADDR] [--auth FILE] [--catalog FILE]`: the JSON API, the portal
+//! and, in builds with the `catalog` feature, SQL over the data catalog (`POST /api/sql`).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -22,6 +23,10 @@ pub struct ServeArgs {
     /// public projects; see docs/server.md (访问配置文件). Without it every project is public.
     #[arg(long, value_name = "FILE")]
     pub auth: Option<PathBuf>,
+    /// Data catalog served at POST /api/sql (needs the `catalog` feature); its principals'
+    /// tokens work there; see docs/server.md (数据目录：提供 SQL 查询接口).
+    #[arg(long, value_name = "CATALOG.toml")]
+    pub catalog: Option<PathBuf>,
     /// Largest request body in bytes (请求体上限，字节).
     #[arg(long, default_value_t = 64 * 1024)]
     pub max_body: usize,
@@ -88,6 +93,11 @@ fn init_logs(format: &str) {
 /// Runs `baydex serve`.
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     let lang = args.lang.unwrap_or_else(crate::env_lang);
+    #[cfg(not(feature = "catalog"))]
+    if args.catalog.is_some() {
+        anstream::eprintln!("{}", crate::cmd_sql::feature_hint(lang));
+        return Err(Reported(2).into());
+    }
     init_logs(&args.log_format);
     let mut projects = Vec::new();
     if args.files.is_empty() {
@@ -115,6 +125,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         },
     };
     let open = access.is_none();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let config = ServeConfig {
         access,
         audit: Arc::new(LogAudit),
@@ -127,12 +138,24 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         extensions: vec![Arc::new(FlowsExtension), Arc::new(baydex_server::sensitivity::SensitivityExtension)],
         ..ServeConfig::new(projects)
     };
-    let app = App::build(config).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    #[cfg(feature = "catalog")]
+    let config = match &args.catalog {
+        Some(path) => config.with_catalog(Arc::new(open_catalog(&rt, path, lang)?)),
+        None => config,
+    };
+    let sql = args.catalog.is_some();
+    let app = match App::build(config) {
+        Ok(app) => app,
+        Err(baydex_server::BuildError::Catalog { message }) => {
+            anstream::eprintln!("{}{}", tr(lang, "error: ", "错误："), message.get(lang));
+            return Err(Reported(2).into());
+        }
+        Err(e) => return Err(anyhow::anyhow!("{e}")),
+    };
     rt.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(args.bind).await.map_err(|e| {
-            anyhow::anyhow!("{} {}: {e}", tr(lang, "cannot listen on", "无法监听"), args.bind)
-        })?;
+        let listener = tokio::net::TcpListener::bind(args.bind)
+            .await
+            .map_err(|e| anyhow::anyhow!("{} {}: {e}", tr(lang, "cannot listen on", "无法监听"), args.bind))?;
         let addr = listener.local_addr()?;
         if open {
             tracing::warn!(target: "baydex::server", "no --auth file: every project is public and running is open");
@@ -142,16 +165,18 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
             "{}",
             match lang {
                 Lang::En => format!(
-                    "Serving {} projects ({}) at http://{addr}/ — portal at /, API at /api/projects, OpenAPI at /openapi.json; \
-                     Ctrl-C to stop",
+                    "Serving {} projects ({}) at http://{addr}/ — portal at /, API at /api/projects{}, OpenAPI at \
+                     /openapi.json; Ctrl-C to stop",
                     served.len(),
-                    served.join(", ")
+                    served.join(", "),
+                    if sql { ", SQL at POST /api/sql" } else { "" }
                 ),
                 Lang::Zh => format!(
-                    "正在服务 {} 个项目（{}）：http://{addr}/ —— 门户 /，接口 /api/projects，OpenAPI /openapi.json；\
+                    "正在服务 {} 个项目（{}）：http://{addr}/ —— 门户 /，接口 /api/projects{}，OpenAPI /openapi.json；\
                      按 Ctrl-C 停止",
                     served.len(),
-                    served.join("、")
+                    served.join("、"),
+                    if sql { "，SQL 查询 POST /api/sql" } else { "" }
                 ),
             }
         );
@@ -159,6 +184,31 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         tracing::info!(target: "baydex::server", "stopped");
         anyhow::Ok(())
     })
+}
+
+/// Opens the catalog of `--catalog`: errors of the catalog or policy file stop the server; a
+/// source that cannot be opened is logged by name and the others are served.
+#[cfg(feature = "catalog")]
+fn open_catalog(
+    rt: &tokio::runtime::Runtime,
+    path: &std::path::Path,
+    lang: Lang,
+) -> anyhow::Result<baydex_data::catalog::Catalog> {
+    match rt.block_on(baydex_data::catalog::Catalog::open(path)) {
+        Ok(c) => {
+            for b in &c.broken {
+                tracing::warn!(target: "baydex::server", table = %b.table, origin = %b.origin,
+                               error = %b.error.get(lang), "catalog source unavailable");
+            }
+            tracing::info!(target: "baydex::server", catalog = %path.display(), tables = c.tables.len(),
+                           unavailable = c.broken.len(), audit = %c.audit_log().path().display(), "catalog open");
+            Ok(c)
+        }
+        Err(d) => {
+            anstream::eprint!("{}", d.render(lang));
+            Err(Reported(2).into())
+        }
+    }
 }
 
 #[cfg(test)]

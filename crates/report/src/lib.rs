@@ -54,8 +54,9 @@ pub mod narrative;
 pub mod sensitivity;
 
 pub use model::{
-    AuditSummary, DimensionGap, IndexInfo, InputHash, Leader, NodeInfo, NodeResult, NodeWeight, Paragraph, PeriodModel,
-    Provenance, ReportModel, SCHEMA_VERSION, StepProvenance, TierGaps, TierGroup, TierInfo, UnitInfo, UnitProfile,
+    AuditSummary, DimensionGap, IndexInfo, InputHash, Leader, NodeInfo, NodeResult, NodeWeight, OPTIONAL_SECTIONS,
+    Paragraph, PeriodModel, Provenance, ReportModel, SCHEMA_VERSION, SECTIONS, StepProvenance, TierGaps, TierGroup,
+    TierInfo, UnitInfo, UnitProfile,
 };
 
 /// Errors of building a report.

@@ -582,6 +582,27 @@ impl ReportModel {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
     }
 
+    /// Adds an optional section held as JSON (`flows`, `sensitivity`: the serialised
+    /// [`FlowsModel`] or [`SensitivityModel`]) to a model's JSON ([`ReportModel::to_json`]) and lists
+    /// it in `sections` in reading order — what [`ReportModel::with_flows`] and
+    /// [`ReportModel::with_sensitivity`] do on the model, for a caller that holds those results
+    /// only as JSON (the server's per-project extensions). Returns false, changing nothing, when
+    /// `name` is not an optional section or `report` is not a model's JSON object.
+    pub fn add_section_json(report: &mut serde_json::Value, name: &str, section: serde_json::Value) -> bool {
+        let Some(&name) = OPTIONAL_SECTIONS.iter().find(|s| **s == name) else { return false };
+        let Some(obj) = report.as_object_mut() else { return false };
+        let listed: Vec<String> = obj
+            .get("sections")
+            .and_then(serde_json::Value::as_array)
+            .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+            .unwrap_or_default();
+        let sections: Vec<&str> =
+            SECTIONS.iter().copied().filter(|s| *s == name || listed.iter().any(|l| l == s)).collect();
+        obj.insert(name.to_string(), section);
+        obj.insert("sections".to_string(), serde_json::json!(sections));
+        true
+    }
+
     /// A unit's display name (its code when unknown).
     pub fn unit_name(&self, code: &str, lang: baydex_core::Lang) -> String {
         self.units.iter().find(|u| u.code == code).map_or(code.to_string(), |u| u.name.get(lang).to_string())
@@ -605,6 +626,27 @@ impl ReportModel {
             .map_or(code.to_string(), |(_, n)| n.get(lang).to_string())
     }
 }
+
+/// Every section a report can have, in reading order ([`ReportModel::sections`] lists those with
+/// content, in this order).
+pub const SECTIONS: [&str; 13] = [
+    "summary",
+    "ranking",
+    "map",
+    "tiers",
+    "leaders",
+    "profiles",
+    "audit",
+    "weights",
+    "obstacles",
+    "sensitivity",
+    "changes",
+    "flows",
+    "provenance",
+];
+
+/// The sections computed outside [`ReportModel::build`] and added to the model afterwards.
+pub const OPTIONAL_SECTIONS: [&str; 2] = ["sensitivity", "flows"];
 
 fn sections(m: &ReportModel) -> Vec<&'static str> {
     let mut s = vec!["summary", "ranking"];

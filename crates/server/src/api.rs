@@ -27,7 +27,11 @@ type ApiResult = Result<Response, ApiError>;
 /// The caller of a request, resolved from its bearer token by [`authenticate`].
 #[derive(Debug, Clone)]
 pub(crate) struct Caller {
+    /// Who the token belongs to for project reads (the access file's principals).
     pub principal: Option<Principal>,
+    /// Who the token belongs to in the data catalog's access policy (for `POST /api/sql`).
+    #[cfg(feature = "catalog")]
+    pub catalog_principal: Option<baydex_data::access::Principal>,
     pub method: String,
     pub path: String,
 }
@@ -37,7 +41,7 @@ fn json_bytes(b: &Bytes) -> Response {
     ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], b.clone()).into_response()
 }
 
-fn json_value(v: &Json) -> Response {
+pub(crate) fn json_value(v: &Json) -> Response {
     json_bytes(&Bytes::from(serde_json::to_vec(v).unwrap_or_default()))
 }
 
@@ -57,9 +61,14 @@ pub(crate) fn router(state: Shared) -> Router {
         .route("/api/projects/{id}/periods/{period}/audit", get(audit))
         .route("/api/projects/{id}/periods/{period}/nodes/{node}", get(node))
         .route("/api/projects/{id}/run", post(run));
+    // SQL over the data catalog, authorised through the same `Caller` (its catalog principal);
+    // present only when the server has a catalog.
+    #[cfg(feature = "catalog")]
+    if state.catalog.is_some() {
+        api = api.route(crate::sql::PATH, post(crate::sql::sql));
+    }
     // Extension point: results other crates compute per project (sensitivity, flows, …), one
-    // route each, listed in the OpenAPI document. SQL over the data catalog, once it exists,
-    // is one more route here (`POST /api/sql`) authorised through the same `Caller`.
+    // route each, listed in the OpenAPI document.
     for name in &state.extension_names {
         let name: &'static str = name;
         api = api.route(
@@ -83,25 +92,39 @@ pub(crate) fn router(state: Shared) -> Router {
         .with_state(state)
 }
 
-/// Resolves the bearer token (if any) into a [`Caller`]; an invalid token is a 401.
+/// Resolves the bearer token (if any) into a [`Caller`]; a token that neither the access file nor
+/// the data catalog's policy knows is a 401.
 async fn authenticate(State(s): State<Shared>, mut req: Request, next: Next) -> Response {
-    let principal = match req.headers().get(header::AUTHORIZATION) {
-        None => None,
-        Some(v) => {
-            let token = v.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
-            match token.and_then(|t| s.authenticator.authenticate(t)) {
-                Some(p) => Some(p),
-                None => {
-                    return ApiError::unauthorized(
-                        "the bearer token is not valid; send Authorization: Bearer TOKEN with a token from the access file",
-                        "令牌无效；请发送 Authorization: Bearer 令牌，令牌须在访问配置文件中登记",
-                    )
-                    .into_response();
-                }
-            }
-        }
+    let sent = req.headers().get(header::AUTHORIZATION);
+    let token = sent.map(|v| v.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim));
+    let principal = token.flatten().and_then(|t| s.authenticator.authenticate(t));
+    #[cfg(feature = "catalog")]
+    let catalog_principal = token.flatten().and_then(|t| {
+        s.catalog
+            .as_ref()
+            .and_then(|c| c.policy.as_ref())
+            .and_then(|p| baydex_data::access::AccessPolicy::authenticate(p, t))
+    });
+    #[cfg(feature = "catalog")]
+    let known = principal.is_some() || catalog_principal.is_some();
+    #[cfg(not(feature = "catalog"))]
+    let known = principal.is_some();
+    if token.is_some() && !known {
+        let e = ApiError::unauthorized(
+            "the bearer token is not valid; send Authorization: Bearer TOKEN with a token from the access file",
+            "令牌无效；请发送 Authorization: Bearer 令牌，令牌须在访问配置文件中登记",
+        );
+        #[cfg(feature = "catalog")]
+        crate::sql::audit_invalid_token(&s, req.uri().path(), &e);
+        return e.into_response();
+    }
+    let caller = Caller {
+        principal,
+        #[cfg(feature = "catalog")]
+        catalog_principal,
+        method: req.method().to_string(),
+        path: req.uri().path().to_string(),
     };
-    let caller = Caller { principal, method: req.method().to_string(), path: req.uri().path().to_string() };
     req.extensions_mut().insert(caller);
     next.run(req).await
 }
@@ -111,6 +134,9 @@ async fn authenticate(State(s): State<Shared>, mut req: Request, next: Next) -> 
 /// handler finished its last synchronous part past the deadline) is refused the same way, so the
 /// limit holds whatever the scheduling.
 async fn timeout(State(s): State<Shared>, req: Request, next: Next) -> Response {
+    #[cfg(feature = "catalog")]
+    let limit = crate::sql::time_limit(&s, req.uri().path()).unwrap_or(s.limits.timeout);
+    #[cfg(not(feature = "catalog"))]
     let limit = s.limits.timeout;
     let start = tokio::time::Instant::now();
     match tokio::time::timeout(limit, next.run(req)).await {
@@ -203,7 +229,7 @@ async fn readyz(State(s): State<Shared>) -> Response {
 }
 
 async fn openapi_doc(State(s): State<Shared>) -> Response {
-    json_value(&openapi::document(&s.extension_names))
+    json_value(&openapi::document(&s.extension_names, s.has_catalog()))
 }
 
 async fn no_route(req: Request) -> ApiError {

@@ -22,8 +22,9 @@
 //! project is public and running is open (a local, single-user server). With one, a project not
 //! listed (or listed without `public = true`) is restricted.
 //!
-//! [`Authenticator`] is the seam for other principal stores (the data catalog's access model,
-//! when it exists, plugs in here); [`AuditSink`] is the seam for other audit stores.
+//! [`Authenticator`] is the seam for other principal stores (the data catalog's access policy
+//! plugs in here); [`AuditSink`] is the seam for other audit stores (`CatalogAudit`, feature
+//! `catalog`, writes into the catalog's audit database).
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Debug;

@@ -2,11 +2,15 @@
 //! (projects, periods, units, framework, scores, ranks, tiers, audit, results of a period or a
 //! node, re-running with `--set` overrides), its OpenAPI 3.1 document at `/openapi.json`,
 //! bearer-token authentication with public and restricted projects and an audit of every read of
-//! restricted data, and the web portal (static files from `web/`, embedded) at `/`.
+//! restricted data, the web portal (static files from `web/`, embedded) at `/`, and — with the
+//! `catalog` feature and a catalog (`ServeConfig::with_catalog`) — SQL over the data catalog at
+//! `POST /api/sql`, audited in the catalog's SQLite store.
 //!
 //! It is not a reusable library: the `baydex` command is its only user. It does not compute
 //! indices (`baydex-core`) or read project files (`baydex-data`); every project is computed once,
-//! when the [`App`] is built, and its JSON bodies are serialised then, so reads are lookups.
+//! when the [`App`] is built, and its JSON bodies are serialised then, so reads are lookups. It
+//! does not run SQL itself nor decide what a principal may see of a table: `baydex_data::catalog`
+//! does.
 //!
 //! ```text
 //!  LoadedProject … ──► App::build ──► compute + audit once, serialise JSON bodies
@@ -14,6 +18,8 @@
 //!  request ─► log ─► timeout ─► authenticate (bearer → Principal) ─► handler ─► cached bytes
 //!                                                 │                  (run: spawn_blocking compute)
 //!                                      audit of restricted reads (AuditSink)
+//!  POST /api/sql ─► … ─► catalog principal ─► Catalog::query (own task) ─► typed JSON rows
+//!                                               └─► audit row (catalog's SQLite)
 //! ```
 //!
 //! Tests drive [`App::router`] in-process; `baydex serve` binds a listener and calls
@@ -38,6 +44,8 @@ mod error;
 pub mod openapi;
 pub mod portal;
 pub mod sensitivity;
+#[cfg(feature = "catalog")]
+mod sql;
 mod state;
 
 use std::collections::HashMap;
@@ -54,6 +62,8 @@ pub use auth::{
     AccessConfig, AuditEvent, AuditSink, Authenticator, LogAudit, MemoryAudit, Principal, ProjectAccess, TokenTable,
 };
 pub use error::ApiError;
+#[cfg(feature = "catalog")]
+pub use sql::CatalogAudit;
 
 /// The message of a core error in a language (the CLI passes its bilingual messages).
 pub type CoreMessage = fn(&baydex_core::Error, Lang) -> String;
@@ -115,6 +125,10 @@ pub struct ServeConfig {
     pub core_message: CoreMessage,
     /// Extensions.
     pub extensions: Vec<Arc<dyn ProjectExtension>>,
+    /// The data catalog served at `POST /api/sql` (feature `catalog`); set it with
+    /// [`ServeConfig::with_catalog`], which also sends the audit there.
+    #[cfg(feature = "catalog")]
+    pub catalog: Option<Arc<baydex_data::catalog::Catalog>>,
 }
 
 impl ServeConfig {
@@ -128,7 +142,19 @@ impl ServeConfig {
             limits: Limits::default(),
             core_message: english_message,
             extensions: Vec::new(),
+            #[cfg(feature = "catalog")]
+            catalog: None,
         }
+    }
+
+    /// Serves SQL over `catalog` at `POST /api/sql` (its principals authenticate with their
+    /// tokens; every query is audited in its SQLite store) and writes the audit of restricted
+    /// project reads into the same store ([`CatalogAudit`]). The catalog needs an access policy.
+    #[cfg(feature = "catalog")]
+    pub fn with_catalog(mut self, catalog: Arc<baydex_data::catalog::Catalog>) -> Self {
+        self.audit = Arc::new(CatalogAudit::new(catalog.clone()));
+        self.catalog = Some(catalog);
+        self
     }
 }
 
@@ -148,6 +174,12 @@ pub enum BuildError {
         /// What failed (file and both languages).
         message: String,
     },
+    /// The data catalog cannot be served (it has no access policy).
+    #[error("{}", message.en)]
+    Catalog {
+        /// What is wrong and how to fix it, in both languages.
+        message: Text,
+    },
 }
 
 /// The service: every project computed, the router ready.
@@ -159,7 +191,28 @@ pub struct App {
 impl App {
     /// Computes every project and builds the service.
     pub fn build(config: ServeConfig) -> Result<App, BuildError> {
-        let ServeConfig { projects, access, authenticator, audit, limits, core_message, extensions } = config;
+        #[cfg(feature = "catalog")]
+        if let Some(c) = &config.catalog
+            && c.policy.is_none()
+        {
+            return Err(BuildError::Catalog {
+                message: Text::new(
+                    format!(
+                        "{}: the catalog has no access policy, so no principal could query it over HTTP; \
+                         add policy = \"policy.toml\" to its [catalog] table (docs/catalog.md)",
+                        c.config.file
+                    ),
+                    format!(
+                        "{}：该数据目录没有访问策略，无法通过 HTTP 查询；请在其 [catalog] 中加入 \
+                         policy = \"policy.toml\"（见 docs/catalog.md）",
+                        c.config.file
+                    ),
+                ),
+            });
+        }
+        #[cfg(feature = "catalog")]
+        let catalog = config.catalog;
+        let ServeConfig { projects, access, authenticator, audit, limits, core_message, extensions, .. } = config;
         let access_configured = access.is_some() || authenticator.is_some();
         let (tokens, project_access) = match access {
             Some(a) => (Some(a.authenticator), a.projects),
@@ -199,6 +252,18 @@ impl App {
             run_slots: tokio::sync::Semaphore::new(limits.max_concurrent_runs.max(1)),
             ready: Arc::new(AtomicBool::new(true)),
             extension_names: extensions.iter().map(|e| e.name()).collect(),
+            #[cfg(feature = "catalog")]
+            sql_runtime: match &catalog {
+                Some(_) => Some(sql::SqlRuntime::new().map_err(|e| BuildError::Catalog {
+                    message: Text::new(
+                        format!("cannot start the SQL runtime: {e}"),
+                        format!("无法启动 SQL 运行时：{e}"),
+                    ),
+                })?),
+                None => None,
+            },
+            #[cfg(feature = "catalog")]
+            catalog,
         };
         Ok(App { state: Arc::new(state) })
     }

@@ -109,9 +109,41 @@ fn err(description: &str) -> Json {
     json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
 }
 
-/// The OpenAPI document.
-pub fn document(extensions: &[&'static str]) -> Json {
+/// `POST /api/sql`, listed only when the server has a data catalog (`baydex serve --catalog`).
+fn sql_operation() -> Json {
+    json!({
+        "summary": "One read-only SQL query over the data catalog, as the caller's catalog principal \
+                    (its grants, column lists, row filters and masks apply); every request is audited",
+        "description": "以调用者在数据目录中的主体身份执行一条只读 SQL 查询；每个请求均记入审计库",
+        "operationId": "post_api_sql",
+        "security": [{"bearer": []}],
+        "requestBody": {
+            "required": true,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SqlRequest"}}}
+        },
+        "responses": {
+            "200": {"description": "The result",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SqlResult"}}}},
+            "400": err("Malformed body (invalid_body), SQL syntax error (sql_syntax), or not one read-only query \
+                        (read_only: DDL, DML, EXPLAIN, SET, several statements)"),
+            "401": err("No bearer token (SQL is never public) or a token that is not valid"),
+            "403": err("The access policy refuses the query (a table not granted, a table function or other \
+                        source), or the token's principal is not in the catalog's policy"),
+            "413": err("Body larger than the limit"),
+            "422": err("Valid SQL that could not be planned or run (an unknown column, also one the grant hides; a \
+                        type error; the memory limit)"),
+            "503": err("A source the query names is unavailable (source_unavailable); shutting down"),
+            "504": err("The query exceeded the catalog's query_timeout_s (query_timeout)")
+        }
+    })
+}
+
+/// The OpenAPI document; `sql`: the server has a data catalog (`POST /api/sql` is served).
+pub fn document(extensions: &[&'static str], sql: bool) -> Json {
     let mut paths = Map::new();
+    if sql {
+        paths.insert("/api/sql".into(), json!({"post": sql_operation()}));
+    }
     for (path, doc) in routes(extensions) {
         let mut responses = Map::new();
         responses.insert(
@@ -170,6 +202,32 @@ pub fn document(extensions: &[&'static str]) -> Json {
                         "message": {"type": "object", "required": ["en", "zh"],
                                     "properties": {"en": {"type": "string"}, "zh": {"type": "string"}}},
                         "field": {"type": "string"}
+                    }
+                },
+                "SqlRequest": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["sql"],
+                    "properties": {
+                        "sql": {"type": "string", "description": "One SELECT over domain.table names",
+                                "examples": ["SELECT city, count(*) AS n FROM finance.payments GROUP BY city"]},
+                        "limit": {"type": "integer", "minimum": 0,
+                                  "description": "Rows to return at most; default and maximum: the catalog's row_limit"}
+                    }
+                },
+                "SqlResult": {
+                    "type": "object",
+                    "required": ["columns", "rows", "row_count", "truncated", "tables", "illustrative"],
+                    "properties": {
+                        "columns": {"type": "array", "items": {"type": "object", "required": ["name", "type"],
+                                    "properties": {"name": {"type": "string"},
+                                                   "type": {"type": "string", "description": "Arrow type, e.g. Int64, Utf8, Date32"}}}},
+                        "rows": {"type": "array", "items": {"type": "array"},
+                                 "description": "One array per row, in column order; numbers are numbers, NULL is null, dates and timestamps are text"},
+                        "row_count": {"type": "integer"},
+                        "truncated": {"type": "boolean", "description": "More rows existed than the limit"},
+                        "tables": {"type": "array", "items": {"type": "string"}, "description": "domain.table names read"},
+                        "illustrative": {"type": "boolean", "description": "The catalog holds synthetic or illustrative data"}
                     }
                 },
                 "RunRequest": {

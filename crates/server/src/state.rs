@@ -60,6 +60,26 @@ pub(crate) struct AppState {
     pub run_slots: tokio::sync::Semaphore,
     pub ready: Arc<AtomicBool>,
     pub extension_names: Vec<&'static str>,
+    /// The data catalog behind `POST /api/sql`.
+    #[cfg(feature = "catalog")]
+    pub catalog: Option<Arc<baydex_data::catalog::Catalog>>,
+    /// Where SQL queries run (present with a catalog).
+    #[cfg(feature = "catalog")]
+    pub sql_runtime: Option<crate::sql::SqlRuntime>,
+}
+
+impl AppState {
+    /// True when `POST /api/sql` is served.
+    #[cfg(feature = "catalog")]
+    pub fn has_catalog(&self) -> bool {
+        self.catalog.is_some()
+    }
+
+    /// True when `POST /api/sql` is served (never without the `catalog` feature).
+    #[cfg(not(feature = "catalog"))]
+    pub fn has_catalog(&self) -> bool {
+        false
+    }
 }
 
 fn num(x: f64) -> Json {
@@ -139,7 +159,7 @@ pub(crate) fn build_project(
             },
         );
     }
-    let report = report_model(&loaded.project, &results, &manifest).map(|m| bytes(&m)).map_err(|e| {
+    let mut report = report_model(&loaded.project, &results, &manifest).map_err(|e| {
         tracing::warn!(target: "baydex::server", project = %id, error = %e.en, "report model not available");
         crate::ApiError::internal(e.en, e.zh)
     });
@@ -147,8 +167,14 @@ pub(crate) fn build_project(
     for e in extensions {
         if let Some(v) = e.compute(&loaded, &results).map_err(|m| format!("{}: {}: {}", loaded.file, e.name(), m.en))? {
             ext.insert(e.name(), bytes(&v));
+            // An extension that is a section of the report (flows, sensitivity) is in the report
+            // model too, as `baydex report` has it; others are only served on their own route.
+            if let Ok(r) = report.as_mut() {
+                baydex_report::ReportModel::add_section_json(r, e.name(), v);
+            }
         }
     }
+    let report = report.map(|m| bytes(&m));
     // Which extensions have something for this project (the portal asks only for those).
     let mut summary = summary;
     summary["extensions"] =

@@ -26,6 +26,31 @@ pub struct AuditEntry {
     pub reason: String,
 }
 
+impl AuditEntry {
+    /// An entry stamped with the current time (UTC), for callers that decide about a query before
+    /// it reaches [`super::Catalog::query`] (the server refusing an anonymous caller, say) or that
+    /// audit other reads of restricted data into the same store. `outcome` is `allowed`,
+    /// `refused` or `failed`.
+    pub fn now(
+        principal: impl Into<String>,
+        sql: impl Into<String>,
+        tables: Vec<String>,
+        rows: u64,
+        outcome: &str,
+        reason: impl Into<String>,
+    ) -> AuditEntry {
+        AuditEntry {
+            at: now_utc(),
+            principal: principal.into(),
+            sql: sql.into(),
+            tables,
+            rows,
+            outcome: outcome.to_string(),
+            reason: reason.into(),
+        }
+    }
+}
+
 /// The audit database.
 #[derive(Debug)]
 pub struct AuditLog {
