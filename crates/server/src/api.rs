@@ -454,6 +454,11 @@ async fn run(
     })?;
     let out = baydex_data::output::results_json(&project, &results, &[]);
     let manifest = baydex_data::output::manifest_json(&ps.loaded, &results, &req.set);
-    let report = crate::state::report_model(&project, &results, &manifest).unwrap_or(Json::Null);
+    let mut report = crate::state::report_model(&project, &results, &manifest).unwrap_or(Json::Null);
+    // The flows section does not depend on the pipeline, so `--set` cannot change it; the
+    // sensitivity section would have to be recomputed for the changed pipeline and is left out.
+    if let Some(flows) = ps.extensions.get("flows").and_then(|b| serde_json::from_slice::<Json>(b).ok()) {
+        baydex_report::ReportModel::add_section_json(&mut report, "flows", flows);
+    }
     Ok(json_value(&json!({"project": id, "set": req.set, "results": out, "report": report})))
 }

@@ -45,7 +45,7 @@ pub const ROUTES: &[RouteDoc] = &[
     r(
         "get",
         "/api/projects/{id}/report",
-        "The report model: scores, ranks, tiers, narrative, audit, weights, provenance",
+        "The report model: scores, ranks, tiers, narrative, audit, weights, provenance; flows and sensitivity when the project has them",
         "报告模型",
     ),
     r(
@@ -67,7 +67,7 @@ pub const ROUTES: &[RouteDoc] = &[
     r(
         "post",
         "/api/projects/{id}/run",
-        "Re-run the project with --set overrides; returns its results and report model",
+        "Re-run the project with --set overrides; returns its results and report model (with the flows section, without sensitivity)",
         "以参数覆盖重新计算",
     ),
 ];

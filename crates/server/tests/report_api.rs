@@ -175,3 +175,23 @@ async fn without_the_extensions_the_report_has_no_optional_sections() {
     assert!(gba["flows"].is_null() && gba["sensitivity"].is_null());
     assert!(!sections(&gba).iter().any(|s| *s == "flows" || *s == "sensitivity"));
 }
+
+#[tokio::test]
+async fn a_run_with_changed_parameters_keeps_the_flows_section_and_drops_sensitivity() {
+    let app = app(vec![Arc::new(SensitivityExtension), Arc::new(Flows)]);
+    let body = serde_json::json!({"set": ["normalise.method=rank"]}).to_string();
+    let req = Request::post("/api/projects/gba/run").header("content-type", "application/json").body(Body::from(body));
+    let r = app.clone().oneshot(req.unwrap()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let run: Json = serde_json::from_slice(&r.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    let report = &run["report"];
+    // Flows do not depend on the pipeline: the same section as the project's own report.
+    assert_eq!(report["flows"], get(&app, "/api/projects/gba/flows").await);
+    assert!(sections(report).contains(&"flows"));
+    // Sensitivity belongs to the unchanged pipeline: not carried into a changed run.
+    assert!(report["sensitivity"].is_null() && !sections(report).contains(&"sensitivity"));
+    // The run really changed the scores (rank normalisation instead of the project's).
+    let before = get(&app, "/api/projects/gba/report").await;
+    assert_ne!(report["results"], before["results"]);
+    assert_eq!(report["provenance"]["set"], serde_json::json!(["normalise.method=rank"]));
+}
