@@ -62,7 +62,6 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         }
     };
     let mut files = output::render(&loaded, &results, &audits, &args.set);
-    add_sql_to_manifest(&mut files, &loaded.sql)?;
     if args.xlsx {
         // Every table written as CSV beside the workbook also gets a sheet: the audit, the tier
         // breaks of each node and period, changes over time and obstacle degrees.
@@ -90,25 +89,6 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     })?;
     let names: Vec<String> = files.iter().map(|f| f.rel.display().to_string()).collect();
     println!("{} {}: {}", tr(lang, "Wrote", "已写入"), args.out.display(), names.join(", "));
-    Ok(())
-}
-
-/// Records in `manifest.json` every SQL query that gave data (`[[data]]` with `sql`): the query
-/// text, the principal, the tables read and each table's fingerprint (key `sql`).
-fn add_sql_to_manifest(files: &mut [output::OutFile], sql: &[baydex_data::SqlSource]) -> anyhow::Result<()> {
-    if sql.is_empty() {
-        return Ok(());
-    }
-    let Some(f) = files.iter_mut().find(|f| f.rel.as_os_str() == "manifest.json") else {
-        anyhow::bail!("internal error: the outputs have no manifest.json");
-    };
-    let mut manifest: serde_json::Value = serde_json::from_slice(&f.bytes)?;
-    if let Some(m) = manifest.as_object_mut() {
-        m.insert("sql".into(), serde_json::to_value(sql)?);
-    }
-    let mut bytes = serde_json::to_vec_pretty(&manifest)?;
-    bytes.push(b'\n');
-    f.bytes = bytes;
     Ok(())
 }
 

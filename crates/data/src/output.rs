@@ -193,7 +193,7 @@ pub fn manifest_json(loaded: &LoadedProject, results: &Results, sets: &[String])
     let inputs: Vec<Json> =
         loaded.inputs.iter().map(|f| json!({"path": f.path, "sha256": f.sha256, "bytes": f.bytes})).collect();
     let steps: Vec<Json> = results.steps.iter().map(|(name, params)| json!({"step": name, "params": params})).collect();
-    json!({
+    let mut m = json!({
         "tool": "baydex",
         "version": env!("CARGO_PKG_VERSION"),
         "project": loaded.file,
@@ -203,7 +203,15 @@ pub fn manifest_json(loaded: &LoadedProject, results: &Results, sets: &[String])
         "set": sets,
         "pipeline": steps,
         "tiers": loaded.project.tiers,
-    })
+    });
+    // Indicators computed by SQL over the data catalog: query text, principal, tables and the
+    // sources' fingerprints, in every manifest (run, report, server).
+    if !loaded.sql.is_empty()
+        && let (Some(obj), Ok(sql)) = (m.as_object_mut(), serde_json::to_value(&loaded.sql))
+    {
+        obj.insert("sql".into(), sql);
+    }
+    m
 }
 
 /// A CSV table built row by row (fields escaped as needed).
