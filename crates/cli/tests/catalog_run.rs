@@ -240,6 +240,34 @@ fn sql_indicators_feed_run_end_to_end() {
 }
 
 #[test]
+fn the_report_shows_each_query_its_principal_and_fingerprints() {
+    let s = Setup::new();
+    let out = s.path("report").display().to_string();
+    let o = baydex(&["report", &s.project(), "--out", &out, "--lang", "zh"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = std::fs::read_to_string(s.path("report").join("report.html")).unwrap();
+    assert!(html.contains("由数据目录 SQL 计算的指标"), "the provenance has the SQL table");
+    // The manifest of the same project is the reference: every query, principal and fingerprint
+    // it records is in the report's provenance (query text HTML-escaped).
+    let o = s.run("run", &["--lang", "en"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(s.path("run").join("manifest.json")).unwrap()).unwrap();
+    let sql = manifest["sql"].as_array().unwrap();
+    assert_eq!(sql.len(), 5);
+    for q in sql {
+        let text = q["sql"].as_str().unwrap().trim().replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+        let text = text.replace('\'', "&#39;").replace('"', "&quot;");
+        assert!(html.contains(&text), "query of {} not in the report: {text}", q["code"]);
+        assert!(html.contains(&format!("<code>{}</code>（合成数据）", q["code"].as_str().unwrap())));
+        for f in q["fingerprints"].as_array().unwrap() {
+            assert!(html.contains(f["sha256"].as_str().unwrap()), "fingerprint of {}", f["table"]);
+        }
+    }
+    assert!(html.contains("indicator_bot"));
+}
+
+#[test]
 fn a_city_the_query_does_not_return_is_missing_and_imputed() {
     let s = Setup::new();
     s.write_project(|p| {

@@ -952,7 +952,36 @@ fn provenance(h: &mut String, m: &ReportModel, lang: Lang) {
             esc(&f.od_sha256)
         );
     }
-    h.push_str("</tbody></table>\n</section>\n");
+    h.push_str("</tbody></table>\n");
+    if !pv.sql.is_empty() {
+        let _ = writeln!(
+            h,
+            "<h3>{}</h3><table class=\"compact\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>SQL</th></tr></thead><tbody>",
+            t(lang, "Indicators from SQL over the data catalog", "由数据目录 SQL 计算的指标"),
+            t(lang, "Indicator", "指标"),
+            t(lang, "Run as", "执行主体"),
+            t(lang, "Tables (fingerprint)", "表（指纹）"),
+        );
+        for s in &pv.sql {
+            let tables: Vec<String> = s
+                .fingerprints
+                .iter()
+                .map(|f| format!("<code>{}</code> <code class=\"hash\">{}</code>", esc(&f.table), esc(&f.sha256)))
+                .collect();
+            let synthetic = if s.illustrative { t(lang, " (synthetic data)", "（合成数据）") } else { "" };
+            let _ = writeln!(
+                h,
+                "<tr><td><code>{}</code>{}</td><td>{}</td><td>{}</td><td><pre class=\"sql\">{}</pre></td></tr>",
+                esc(&s.code),
+                synthetic,
+                esc(s.principal.as_deref().unwrap_or("—")),
+                tables.join("<br>"),
+                esc(s.sql.trim())
+            );
+        }
+        h.push_str("</tbody></table>\n");
+    }
+    h.push_str("</section>\n");
 }
 
 /// A parameter value on one line, long lists shortened.

@@ -55,8 +55,8 @@ pub mod sensitivity;
 
 pub use model::{
     AuditSummary, DimensionGap, IndexInfo, InputHash, Leader, NodeInfo, NodeResult, NodeWeight, OPTIONAL_SECTIONS,
-    Paragraph, PeriodModel, Provenance, ReportModel, SCHEMA_VERSION, SECTIONS, StepProvenance, TierGaps, TierGroup,
-    TierInfo, UnitInfo, UnitProfile,
+    Paragraph, PeriodModel, Provenance, ReportModel, SCHEMA_VERSION, SECTIONS, SqlProvenance, StepProvenance,
+    TableFingerprint, TierGaps, TierGroup, TierInfo, UnitInfo, UnitProfile,
 };
 
 /// Errors of building a report.

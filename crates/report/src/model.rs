@@ -323,6 +323,41 @@ pub struct Provenance {
     /// Every step with its resolved parameters, in order.
     #[serde(default)]
     pub pipeline: Vec<StepProvenance>,
+    /// Indicators computed by SQL over the data catalog (the manifest's `sql`), in file order.
+    #[serde(default)]
+    pub sql: Vec<SqlProvenance>,
+}
+
+/// An indicator computed by SQL over the data catalog: the query as run, as whom, and the
+/// fingerprints of the tables it read.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SqlProvenance {
+    /// Indicator (or series) code.
+    #[serde(default)]
+    pub code: String,
+    /// The query text.
+    #[serde(default)]
+    pub sql: String,
+    /// The catalog principal it ran as (`None`: the catalog has no policy).
+    #[serde(default)]
+    pub principal: Option<String>,
+    /// Each table read with its fingerprint.
+    #[serde(default)]
+    pub fingerprints: Vec<TableFingerprint>,
+    /// Whether the catalog's data are synthetic.
+    #[serde(default)]
+    pub illustrative: bool,
+}
+
+/// A catalog table and the SHA-256 fingerprint of its data when the query ran.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct TableFingerprint {
+    /// `domain.table`.
+    #[serde(default)]
+    pub table: String,
+    /// Fingerprint (empty when the source could not be fingerprinted).
+    #[serde(default)]
+    pub sha256: String,
 }
 
 /// An input file.
