@@ -9,7 +9,6 @@ use anstream::println;
 use baydex_core::{Lang, tr};
 use baydex_data::output::{self, OutFile};
 use baydex_data::workbook::{Cell, SheetTable};
-use baydex_report::flows::{FlowsInput, FlowsModel};
 use baydex_report::{Provenance, ReportModel};
 
 use crate::{Reported, cmd_run, cmd_validate, messages};
@@ -57,7 +56,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
     let provenance =
         Provenance::from_manifest(&output::manifest_json(&loaded, &results, &args.set)).map_err(report_err)?;
     let mut model = ReportModel::build(&loaded.project, &results, &provenance).map_err(report_err)?;
-    if let Some(f) = flows_model(&loaded).map_err(report_err)? {
+    if let Some(f) = baydex_server::flows::flows_model(&loaded).map_err(report_err)? {
         model = model.with_flows(f);
     }
     if args.sensitivity {
@@ -98,32 +97,6 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
     let names: Vec<String> = files.iter().map(|f| args.out.join(&f.rel).display().to_string()).collect();
     println!("{} {}", tr(lang, "Wrote", "已写入"), names.join(", "));
     Ok(())
-}
-
-/// The flows section of a project with a `[flows]` table (`None` without one); shared with the
-/// `flows` extension of `baydex serve`.
-pub(crate) fn flows_model(loaded: &baydex_data::LoadedProject) -> Result<Option<FlowsModel>, baydex_report::Error> {
-    let Some(f) = &loaded.flows else { return Ok(None) };
-    let input = FlowsInput {
-        od_file: &f.od.path,
-        od_sha256: &f.od.sha256,
-        od_text: &f.od.text,
-        distances: f.distances.as_ref().map(|d| (d.path.as_str(), d.text.as_str())),
-        model: &f.model,
-        decay: &f.decay,
-        top: f.top,
-        mass: f.mass.as_deref(),
-        gdp: f.gdp.as_deref(),
-        exponent: f.exponent,
-        period: f.period.as_deref(),
-        mode: f.mode.as_deref(),
-        group: f.group.as_deref(),
-        sum_duplicates: f.sum_duplicates,
-        zeros: f.zeros,
-        illustrative: f.illustrative,
-        illustrative_note: &f.illustrative_note,
-    };
-    FlowsModel::build(&loaded.project, &input).map(Some)
 }
 
 /// The report's own tables for the workbook: the narrative, dimension leaders and unit profiles

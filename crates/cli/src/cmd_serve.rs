@@ -56,7 +56,7 @@ impl ProjectExtension for FlowsExtension {
         loaded: &baydex_data::LoadedProject,
         _: &baydex_core::Results,
     ) -> Result<Option<serde_json::Value>, baydex_core::Text> {
-        let model = crate::cmd_report::flows_model(loaded).map_err(|e| e.message())?;
+        let model = baydex_server::flows::flows_model(loaded).map_err(|e| e.message())?;
         Ok(model.map(|m| serde_json::to_value(m).unwrap_or(serde_json::Value::Null)))
     }
 }

@@ -41,6 +41,7 @@
 mod api;
 pub mod auth;
 mod error;
+pub mod flows;
 pub mod openapi;
 pub mod portal;
 pub mod sensitivity;

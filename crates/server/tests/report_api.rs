@@ -9,7 +9,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use baydex_report::flows::{FlowsInput, FlowsModel};
+use baydex_report::flows::FlowsModel;
 use baydex_report::{Provenance, ReportModel};
 use baydex_server::sensitivity::{SensitivityExtension, report_section};
 use baydex_server::{App, ProjectExtension, ServeConfig, ServedProject};
@@ -55,27 +55,7 @@ fn load(file: &str, flows: bool) -> baydex_data::LoadedProject {
 
 /// The flows section of a project's `[flows]` (as `baydex report` and `baydex serve` build it).
 fn flows_model(l: &baydex_data::LoadedProject) -> Option<FlowsModel> {
-    let f = l.flows.as_ref()?;
-    let input = FlowsInput {
-        od_file: &f.od.path,
-        od_sha256: &f.od.sha256,
-        od_text: &f.od.text,
-        distances: f.distances.as_ref().map(|d| (d.path.as_str(), d.text.as_str())),
-        model: &f.model,
-        decay: &f.decay,
-        top: f.top,
-        mass: f.mass.as_deref(),
-        gdp: f.gdp.as_deref(),
-        exponent: f.exponent,
-        period: f.period.as_deref(),
-        mode: f.mode.as_deref(),
-        group: f.group.as_deref(),
-        sum_duplicates: f.sum_duplicates,
-        zeros: f.zeros,
-        illustrative: f.illustrative,
-        illustrative_note: &f.illustrative_note,
-    };
-    Some(FlowsModel::build(&l.project, &input).expect("flows compute"))
+    baydex_server::flows::flows_model(l).expect("flows compute")
 }
 
 /// The `flows` extension of `baydex serve`.
