@@ -10,8 +10,8 @@
 #
 # Queries (the same SQL text for both engines):
 #   Q1 city pair × month matrix: 50 M rows → 1,320 groups (count, passengers, distance, fare, …);
-#   Q2 join-heavy indicators per city and month: trips ⋈ (cities as origin × cities as destination
-#      × modes), aggregated, then joined to an inflow aggregate (a second scan) and to cities again.
+#   Q2 join-heavy indicators per city and month: trips ⋈ cities (origin) ⋈ cities (destination)
+#      ⋈ modes, aggregated, then joined to an inflow aggregate (a second scan) and to cities again.
 #
 # baydex: the release binary, `baydex sql --catalog … --as bench --format parquet --output FILE -q`,
 # timed as a whole process (start, open the catalog, policy check and plan rewrite, query, audit
@@ -124,25 +124,23 @@ GROUP BY origin, dest, month
 ORDER BY origin, dest, month
 """
 
-# Q2 joins the trips once to k, the 363 combinations of origin city × destination city × mode
-# (cities twice and modes, crossed), written first so that it is the build side of the hash join.
-# Written the natural way — trips JOIN cities o JOIN cities d JOIN modes — DataFusion 55 builds its
-# hash tables from the trips side: CSV sources carry no statistics, so it cannot tell which side is
-# small and does not swap them. At 2 M trips that form took 162 s (DuckDB 0.3 s); at 50 M it ran out
-# of the catalog's 4 GiB memory pool (see BENCHMARKS.md). DuckDB plans both forms alike.
+# Q2 is written the natural way: trips joined to cities (as origin), cities (as destination) and
+# modes. CSV sources carry no statistics of their own; baydex estimates them (file size, rows from
+# the first 64 KiB: crates/data/src/catalog/sized.rs), so DataFusion builds its hash tables from the
+# small reference tables. Before those estimates DataFusion kept the written order and built them
+# from the trips: 162 s at 2 M trips (DuckDB 0.3 s), out of the 4 GiB pool at 50 M.
 Q2 = """
-WITH k AS (
-  SELECT o.code AS o_code, o.region AS o_region, d.code AS d_code, d.region AS d_region,
-         d.population AS d_population, m.mode, m.co2_g_per_pkm
-  FROM reference.cities o CROSS JOIN reference.cities d CROSS JOIN reference.modes m
-), outflow AS (
+WITH outflow AS (
   SELECT t.origin AS city, t.month,
          sum(t.passengers) AS out_pax,
-         sum(CAST(t.passengers AS DOUBLE) * t.distance_km * k.co2_g_per_pkm) AS co2_g,
-         sum(CASE WHEN k.o_region <> k.d_region THEN t.passengers ELSE 0 END) AS cross_pax,
-         sum(CAST(t.passengers AS DOUBLE) * k.d_population) AS pax_x_dest_pop,
+         sum(CAST(t.passengers AS DOUBLE) * t.distance_km * m.co2_g_per_pkm) AS co2_g,
+         sum(CASE WHEN o.region <> d.region THEN t.passengers ELSE 0 END) AS cross_pax,
+         sum(CAST(t.passengers AS DOUBLE) * d.population) AS pax_x_dest_pop,
          sum(t.fare) AS fare
-  FROM k JOIN transport.trips t ON t.origin = k.o_code AND t.dest = k.d_code AND t.mode = k.mode
+  FROM transport.trips t
+  JOIN reference.cities o ON o.code = t.origin
+  JOIN reference.cities d ON d.code = t.dest
+  JOIN reference.modes m ON m.mode = t.mode
   GROUP BY t.origin, t.month
 ), inflow AS (
   SELECT dest AS city, month, sum(passengers) AS in_pax

@@ -133,6 +133,7 @@ fn run() -> anyhow::Result<()> {
 }
 
 fn main() -> ExitCode {
+    quiet_engine_panics();
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -143,6 +144,18 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// A panic inside the SQL engine (DataFusion) is caught by the catalog and reported as a failed
+/// query, in both languages; the default hook would first print a Rust backtrace note for it.
+/// Panics anywhere else are printed as usual.
+fn quiet_engine_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !info.location().is_some_and(|l| l.file().contains("/datafusion-")) {
+            default(info);
+        }
+    }));
 }
 
 /// Resolves a project argument: `None` = the embedded GBA default.

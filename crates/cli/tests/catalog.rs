@@ -142,4 +142,49 @@ mod with_catalog {
         ]);
         assert_eq!(stdout(&o).trim(), "{\"n\":11}");
     }
+
+    /// A query that computes for minutes between two yields (a three-way cross join) is stopped
+    /// at the catalog's timeout: the command exits soon after with the reason, writes nothing, and
+    /// does not wait for the engine's busy threads. (Before, the timer shared the engine's threads
+    /// and never fired: the command ran on until killed.)
+    #[test]
+    fn a_query_is_stopped_at_its_timeout() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut t = String::from("x,y\n");
+        for i in 0..30_000 {
+            t.push_str(&format!("{i},{}\n", (i * 7919) % 10_007));
+        }
+        std::fs::write(dir.path().join("t.csv"), t).unwrap();
+        std::fs::write(
+            dir.path().join("catalog.toml"),
+            "[catalog]\nroots = [\".\"]\nquery_timeout_s = 1\n[[domain]]\nname = \"d\"\n\
+             [[source]]\ntable = \"d.t\"\nformat = \"csv\"\npath = \"t.csv\"\n",
+        )
+        .unwrap();
+        let cat = dir.path().join("catalog.toml");
+        let out = dir.path().join("out.csv");
+        let started = std::time::Instant::now();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_baydex"))
+            .args(["sql", "--catalog", cat.to_str().unwrap(), "--output", out.to_str().unwrap()])
+            .arg("SELECT max(a.x + b.y) AS m FROM d.t a, d.t b, d.t c WHERE a.x + b.y + c.x = 5")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // 30,000³ combinations: hours of work; the command must give up after about 1 s.
+        let status = loop {
+            if let Some(s) = child.try_wait().unwrap() {
+                break s;
+            }
+            if started.elapsed() > std::time::Duration::from_secs(60) {
+                child.kill().unwrap();
+                panic!("baydex sql still running after 60 s with query_timeout_s = 1");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(status.code(), Some(1), "{}", stderr(&o));
+        assert!(stderr(&o).contains("longer than 1 s"), "{}", stderr(&o));
+        assert!(!out.exists());
+    }
 }

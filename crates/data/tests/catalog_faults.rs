@@ -122,3 +122,33 @@ fn catalog_file_errors_are_located() {
     let zh = e.render(baydex_core::Lang::Zh);
     assert!(zh.contains("未知的数据源格式"), "{zh}");
 }
+
+/// A query that computes between two yields for far longer than its timeout (a three-way cross
+/// join of 20,000 rows) is stopped at the deadline, on a caller runtime of the server's shape; and
+/// the catalog answers the next query at once (the engine's threads are not left blocked).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_query_is_stopped_at_its_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut t = String::from("x,y\n");
+    for i in 0..20_000 {
+        t.push_str(&format!("{i},{}\n", (i * 7919) % 10_007));
+    }
+    std::fs::write(dir.path().join("t.csv"), t).unwrap();
+    std::fs::write(
+        dir.path().join("catalog.toml"),
+        "[catalog]\nroots = [\".\"]\nquery_timeout_s = 1\n[[domain]]\nname = \"d\"\n\
+         [[source]]\ntable = \"d.t\"\nformat = \"csv\"\npath = \"t.csv\"\n",
+    )
+    .unwrap();
+    let cat = Catalog::open(&dir.path().join("catalog.toml")).await.unwrap();
+    let started = std::time::Instant::now();
+    let sql = "SELECT max(a.x + b.y) FROM d.t a, d.t b, d.t c WHERE a.x + b.y + c.x = 5";
+    let e = tokio::time::timeout(std::time::Duration::from_secs(60), cat.query(Who::Owner, sql, None))
+        .await
+        .expect("Catalog::query still running after 60 s with query_timeout_s = 1")
+        .unwrap_err();
+    assert!(e.text().en.contains("longer than 1 s"), "{e}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(30), "{:?}", started.elapsed());
+    let o = cat.query(Who::Owner, "SELECT count(*) FROM d.t", None).await.unwrap();
+    assert_eq!(rows(&o), ["20000"]);
+}

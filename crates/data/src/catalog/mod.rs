@@ -18,6 +18,7 @@ mod config;
 pub mod demo;
 mod guard;
 mod postgres;
+mod sized;
 mod write;
 
 use std::collections::BTreeMap;
@@ -139,6 +140,49 @@ pub struct Catalog {
     audit: AuditLog,
 }
 
+/// The threads that execute one query: a Tokio runtime of its own. The caller's runtime then stays
+/// free to notice the query's deadline while an operator computes without yielding (on a shared
+/// runtime the timer is driven by the very threads the query keeps busy, so it never fired). A
+/// query stopped at its deadline may still occupy these threads until its operator next yields
+/// (DataFusion cannot be interrupted in between): they are let go, not waited for, and the next
+/// query gets threads of its own.
+#[derive(Debug)]
+struct Engine(Option<tokio::runtime::Runtime>);
+
+impl Engine {
+    fn new(threads: usize) -> std::io::Result<Engine> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(threads)
+            .thread_name("baydex-sql")
+            .enable_all()
+            .build()?;
+        Ok(Engine(Some(rt)))
+    }
+
+    fn spawn<F>(&self, f: F) -> tokio::task::JoinHandle<F::Output>
+    where
+        F: std::future::Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        match &self.0 {
+            Some(rt) => rt.spawn(f),
+            // Only `drop` empties it.
+            None => tokio::spawn(f),
+        }
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        if let Some(rt) = self.0.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+/// Threads (and DataFusion partitions) of one query.
+const QUERY_THREADS: usize = 2;
+
 /// `what: error` in both languages (the engine's own message stays in English).
 fn df_text(what: &str, e: impl std::fmt::Display) -> Text {
     let zh = match what {
@@ -207,8 +251,10 @@ impl Catalog {
         // No hash repartitioning for joins: without statistics (CSV and JSON sources have none)
         // DataFusion would hash-split both inputs, the large probe side included; collecting the
         // build side once is 20–25 % faster on bench/catalog_vs_duckdb.sh's join query.
-        let config =
-            SessionConfig::new().with_information_schema(false).with_target_partitions(2).with_repartition_joins(false);
+        let config = SessionConfig::new()
+            .with_information_schema(false)
+            .with_target_partitions(QUERY_THREADS)
+            .with_repartition_joins(false);
         SessionContext::new_with_config_rt(config, self.runtime.clone())
     }
 
@@ -426,10 +472,13 @@ impl Catalog {
                 ));
             }
         }
-        // 6. Execute under the timeout.
+        // 6. Execute on the engine's threads under the timeout: at the deadline the task is aborted
+        //    (its operators and their spawned tasks stop at their next yield instead of computing
+        //    on for nobody), and a panic inside DataFusion becomes an error instead of ending the
+        //    process.
         let limit = row_limit.unwrap_or(usize::MAX);
         let timeout = Duration::from_secs(self.config.limits.timeout_s);
-        let run = async {
+        let run = async move {
             let df = ctx.execute_logical_plan(plan).await?;
             let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
             let mut stream = df.execute_stream().await?;
@@ -452,8 +501,22 @@ impl Catalog {
             }
             Ok::<_, datafusion::error::DataFusionError>((schema, batches, rows, truncated))
         };
-        let (schema, batches, rows, truncated) = match tokio::time::timeout(timeout, run).await {
+        let engine = match Engine::new(QUERY_THREADS) {
+            Ok(e) => e,
+            Err(e) => {
+                return Err((
+                    QueryError::Failed(text(
+                        format!("cannot start the query engine's threads: {e}"),
+                        format!("无法启动查询引擎线程：{e}"),
+                    )),
+                    tables,
+                ));
+            }
+        };
+        let mut task = engine.spawn(run);
+        let (schema, batches, rows, truncated) = match tokio::time::timeout(timeout, &mut task).await {
             Err(_) => {
+                task.abort();
                 return Err((
                     QueryError::Failed(text(
                         format!("the query took longer than {} s and was stopped", timeout.as_secs()),
@@ -462,8 +525,11 @@ impl Catalog {
                     tables,
                 ));
             }
-            Ok(Err(e)) => return Err((QueryError::Failed(df_text("query failed", strip(&e.to_string()))), tables)),
-            Ok(Ok(x)) => x,
+            Ok(Err(joined)) => return Err((QueryError::Failed(engine_failure(joined)), tables)),
+            Ok(Ok(Err(e))) => {
+                return Err((QueryError::Failed(df_text("query failed", strip(&e.to_string()))), tables));
+            }
+            Ok(Ok(Ok(x))) => x,
         };
         Ok(QueryOutput { schema, batches, rows, truncated, tables })
     }
@@ -543,6 +609,26 @@ impl Catalog {
     }
 }
 
+/// The error of a query whose task panicked (a bug of the engine, e.g. DataFusion 55's
+/// "partition not used yet" on some cross joins) or was cancelled.
+fn engine_failure(joined: tokio::task::JoinError) -> Text {
+    let why = match joined.try_into_panic() {
+        Ok(p) => p
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "internal error".into()),
+        Err(e) => e.to_string(),
+    };
+    text(
+        format!(
+            "the query engine (DataFusion) failed on this query ({why}); rewrite the query, \
+             e.g. replace a cross join by a join with ON conditions"
+        ),
+        format!("查询引擎（DataFusion）执行此查询时出错（{why}）；请改写查询，例如以带 ON 条件的连接代替交叉连接"),
+    )
+}
+
 /// DataFusion errors repeat their context ("Error during planning: …"); keep them short.
 fn strip(s: &str) -> String {
     s.lines().next().unwrap_or(s).trim().to_string()
@@ -580,9 +666,12 @@ async fn open_source(
                 ));
             }
             let (fmt, ext): (Arc<dyn DfFileFormat>, &str) = match format {
-                FileFormat::Csv => (Arc::new(CsvFormat::default().with_has_header(true)), ".csv"),
+                // Parquet footers carry statistics; CSV and JSON get estimates (see `sized`).
+                FileFormat::Csv => {
+                    (Arc::new(sized::Sized::new(Arc::new(CsvFormat::default().with_has_header(true)), 1)), ".csv")
+                }
                 FileFormat::Parquet => (Arc::new(ParquetFormat::default()), ".parquet"),
-                FileFormat::Json => (Arc::new(JsonFormat::default()), ".json"),
+                FileFormat::Json => (Arc::new(sized::Sized::new(Arc::new(JsonFormat::default()), 0)), ".json"),
             };
             let mut url_text = path.display().to_string();
             if path.is_dir() && !url_text.ends_with('/') {
@@ -606,5 +695,22 @@ async fn open_source(
             let t = ListingTable::try_new(config).map_err(|e| df_text("source", e))?;
             Ok(Arc::new(t))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::engine_failure;
+
+    /// A panic on the engine's threads becomes a bilingual error that quotes it.
+    #[test]
+    fn an_engine_panic_is_an_error() {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).build().unwrap();
+        let joined = rt.block_on(rt.spawn(async { panic!("partition not used yet") })).unwrap_err();
+        let t = engine_failure(joined);
+        assert!(t.en.contains("(partition not used yet)") && t.en.contains("rewrite the query"), "{}", t.en);
+        assert!(t.zh.contains("查询引擎") && t.zh.contains("partition not used yet"), "{}", t.zh);
+        let formatted = rt.block_on(rt.spawn(async { panic!("row {} of {}", 3, 4) })).unwrap_err();
+        assert!(engine_failure(formatted).en.contains("(row 3 of 4)"));
     }
 }
