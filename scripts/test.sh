@@ -159,7 +159,7 @@ CATALOG=(-p baydex-data -p baydex-server -p baydex --features baydex/catalog --l
 cargo clippy "${CATALOG[@]}" --lib --bins --tests -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc "${CATALOG[@]}" --no-deps --document-private-items --quiet
 # Name the test targets: with the feature every test binary links DataFusion.
-CATALOG_TESTS=(--lib --test catalog_security --test catalog_faults --test access_docs --test catalog --test sql_api --test catalog_run)
+CATALOG_TESTS=(--lib --test catalog_security --test catalog_faults --test access_docs --test catalog --test sql_api --test catalog_run --test flows_sql)
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run "${CATALOG[@]}" "${CATALOG_TESTS[@]}" --no-fail-fast
 else

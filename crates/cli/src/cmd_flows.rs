@@ -1,8 +1,11 @@
-//! `baydex flows [--od FILE --units FILE [--masses FILE] [--distances FILE]] [--model M]
-//! [--decay power|exponential] [--top N] [--out DIR] [--lang zh|en] [--quiet]`: cross-city
-//! linkage — top pairs, city flows, a gravity (or radiation / modified-gravity) model and the
-//! city network. Without files it runs the embedded GBA default: real coordinates and 2023
-//! population and GDP, and an ILLUSTRATIVE OD table. The work happens in `baydex-flows`.
+//! `baydex flows [--od FILE | --od-sql QUERY [--catalog FILE] [--as PRINCIPAL]] [--units FILE
+//! [--masses FILE] [--distances FILE]] [--model M] [--decay power|exponential] [--top N]
+//! [--out DIR] [--lang zh|en] [--quiet]`: cross-city linkage — top pairs, city flows, a gravity
+//! (or radiation / modified-gravity) model and the city network. Without files it runs the
+//! embedded GBA default: real coordinates and 2023 population and GDP, and an ILLUSTRATIVE OD
+//! table. OD records come from a CSV file, a Parquet file (or a Hive-partitioned directory) or an
+//! SQL query over the data catalog (both need the `catalog` feature; the query runs under the
+//! catalog's access policy and audit, as `[[data]] sql` does). The work happens in `baydex-flows`.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -10,8 +13,8 @@ use std::path::PathBuf;
 use anstream::{eprintln, print};
 use anstyle::{Effects, Style};
 use baydex_core::{Lang, tr};
-use baydex_data::InputFile;
 use baydex_data::output::{OutFile, commit, fmt_num};
+use baydex_data::{InputFile, OdRows, SqlSource};
 use baydex_flows::distance::great_circle_matrix;
 use baydex_flows::gravity::{self, Constraint, Decay, GravityData, Pairs};
 use baydex_flows::input::parse_distances;
@@ -54,9 +57,19 @@ pub enum DecayArg {
 /// Arguments of `baydex flows`.
 #[derive(Debug, clap::Args)]
 pub struct FlowsArgs {
-    /// OD records: origin,destination,count, optionally period and mode columns (OD 流量记录).
+    /// OD records: origin,destination,count, optionally period and mode columns; a CSV file, a
+    /// .parquet file or a Hive-partitioned directory of them (OD 流量记录：CSV、Parquet 文件或其分区目录).
     #[arg(long, requires = "units")]
     pub od: Option<PathBuf>,
+    /// OD records from one SQL query over the data catalog, under its access policy (用数据目录上的 SQL 查询得到 OD 记录).
+    #[arg(long, value_name = "QUERY", requires = "units", conflicts_with = "od")]
+    pub od_sql: Option<String>,
+    /// Catalog file of --od-sql; default: $BAYDEX_CATALOG, else catalog.toml (目录文件).
+    #[arg(long, requires = "od_sql")]
+    pub catalog: Option<PathBuf>,
+    /// Run --od-sql as this principal of the access policy (以该主体身份查询).
+    #[arg(long = "as", value_name = "PRINCIPAL", requires = "od_sql")]
+    pub as_principal: Option<String>,
     /// Units: id,name_zh,name_en,lat,lon, optionally group and mass columns (单元文件).
     #[arg(long)]
     pub units: Option<PathBuf>,
@@ -118,6 +131,154 @@ struct Inputs {
     illustrative: bool,
 }
 
+/// OD records read as rows (a Parquet file, an SQL result) before the units.
+struct OdIn {
+    /// Where they come from, as errors name it: the file, or `--od-sql`.
+    source: String,
+    rows: OdRows,
+    /// The files read (Parquet files; the catalog and its policy), for the manifest.
+    files: Vec<InputFile>,
+    /// The query that ran, for the manifest.
+    sql: Option<SqlSource>,
+    /// The catalog says its data are synthetic or illustrative.
+    synthetic: bool,
+}
+
+/// Prints a bilingual error with its fix and returns the exit code 2.
+fn fail_with(lang: Lang, file: &str, message: baydex_core::Text, help: baydex_core::Text) -> anyhow::Error {
+    eprintln!("{}", baydex_data::Diagnostic::error(file, message, help).render(lang));
+    Reported(2).into()
+}
+
+/// The OD records of a Parquet file or directory.
+#[cfg(feature = "catalog")]
+fn parquet_od(path: &std::path::Path, lang: Lang) -> anyhow::Result<OdIn> {
+    let name = path.display().to_string();
+    let rows = baydex_data::read_parquet_od(path).map_err(|why| {
+        fail_with(
+            lang,
+            &name,
+            baydex_core::Text::new(format!("cannot read the Parquet data: {}", why.en), format!("无法读取 Parquet 数据：{}", why.zh)),
+            baydex_core::Text::new(
+                "give a Parquet file (or a directory of them, Hive-partitioned: year=2024/…) with columns origin, destination, count",
+                "请提供含 origin、destination、count 列的 Parquet 文件（或其目录，Hive 分区：year=2024/…）",
+            ),
+        )
+    })?;
+    let mut paths = Vec::new();
+    parquet_files(path, &mut paths);
+    paths.sort();
+    let mut files = Vec::new();
+    for p in paths {
+        let bytes = std::fs::read(&p).map_err(|e| {
+            let t = baydex_core::Text::new(format!("cannot read the file: {e}"), format!("无法读取文件：{e}"));
+            fail_with(lang, &p.display().to_string(), t, baydex_core::Text::default())
+        })?;
+        files.push(InputFile::new(p.display().to_string(), &bytes));
+    }
+    Ok(OdIn { source: name, rows, files, sql: None, synthetic: false })
+}
+
+/// `path` itself, or every `.parquet` file under it.
+#[cfg(feature = "catalog")]
+fn parquet_files(path: &std::path::Path, out: &mut Vec<PathBuf>) {
+    if !path.is_dir() {
+        out.push(path.to_path_buf());
+        return;
+    }
+    for e in std::fs::read_dir(path).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() || p.extension().is_some_and(|x| x.eq_ignore_ascii_case("parquet")) {
+            parquet_files(&p, out);
+        }
+    }
+}
+
+/// The OD records of `--od-sql`: one query over the catalog as `--as`, under its access policy
+/// and audited, run by the function that runs a project's `[[data]] sql` queries.
+#[cfg(feature = "catalog")]
+fn sql_od(args: &FlowsArgs, sql: &str, lang: Lang) -> anyhow::Result<OdIn> {
+    use baydex_core::Text;
+    use baydex_data::CatalogOutcome;
+    let catalog = crate::cmd_catalog::catalog_path(args.catalog.as_ref());
+    let shown = catalog.display().to_string();
+    let principal = args.as_principal.as_deref();
+    match baydex_data::run_catalog_queries(&catalog, principal, &[sql.to_string()]) {
+        CatalogOutcome::Open(d) => {
+            eprintln!("{}", d.render(lang).trim_end());
+            Err(Reported(2).into())
+        }
+        CatalogOutcome::Principal(p) => {
+            let (message, help) = p.message(true);
+            Err(fail_with(lang, &shown, message, help))
+        }
+        CatalogOutcome::Ran { illustrative, policy, mut results } => {
+            let ran = match results.pop() {
+                Some(Ok(ran)) => ran,
+                Some(Err(why)) => {
+                    let as_p = principal.map(|p| format!(" --as {p}")).unwrap_or_default();
+                    return Err(fail_with(
+                        lang,
+                        "--od-sql",
+                        Text::new(format!("the OD query failed: {}", why.en), format!("OD 查询失败：{}", why.zh)),
+                        Text::new(
+                            format!("fix the query; try it with: baydex sql --catalog {shown}{as_p} \"…\""),
+                            format!("请修正查询；可先用以下命令试运行：baydex sql --catalog {shown}{as_p} \"…\""),
+                        ),
+                    ));
+                }
+                None => return Err(Reported(2).into()),
+            };
+            let rows = baydex_data::od_rows(&ran.output).map_err(|why| {
+                fail_with(
+                    lang,
+                    "--od-sql",
+                    why,
+                    Text::new("return origin, destination and count columns", "请返回 origin、destination、count 列"),
+                )
+            })?;
+            let mut files = Vec::new();
+            for p in std::iter::once(catalog.clone()).chain(policy) {
+                if let Ok(bytes) = std::fs::read(&p) {
+                    files.push(InputFile::new(p.display().to_string(), &bytes));
+                }
+            }
+            let source = SqlSource {
+                code: baydex_data::OD_CODE.into(),
+                key: "--od-sql".into(),
+                sql: sql.to_string(),
+                catalog: shown,
+                principal: principal.map(str::to_string),
+                tables: ran.output.tables,
+                fingerprints: ran.fingerprints,
+                rows: ran.output.rows,
+                illustrative,
+            };
+            Ok(OdIn { source: "--od-sql".into(), rows, files, sql: Some(source), synthetic: illustrative })
+        }
+    }
+}
+
+/// Without the SQL engine, Parquet and SQL OD sources say how to get it.
+#[cfg(not(feature = "catalog"))]
+fn parquet_od(path: &std::path::Path, lang: Lang) -> anyhow::Result<OdIn> {
+    let name = path.display().to_string();
+    let t = baydex_core::Text::new(
+        format!("{name} is Parquet data, which this baydex cannot read"),
+        format!("{name} 为 Parquet 数据，此 baydex 无法读取"),
+    );
+    Err(fail_with(lang, &name, t, baydex_data::catalog_feature_hint()))
+}
+
+#[cfg(not(feature = "catalog"))]
+fn sql_od(_: &FlowsArgs, _: &str, lang: Lang) -> anyhow::Result<OdIn> {
+    let t = baydex_core::Text::new(
+        "--od-sql runs an SQL query over the data catalog, which this baydex cannot run",
+        "--od-sql 需在数据目录上执行 SQL 查询，而此 baydex 无法执行 SQL",
+    );
+    Err(fail_with(lang, "--od-sql", t, baydex_data::catalog_feature_hint()))
+}
+
 fn read(path: &PathBuf, lang: Lang) -> anyhow::Result<(String, String)> {
     let name = path.display().to_string();
     match std::fs::read_to_string(path) {
@@ -133,7 +294,7 @@ fn read(path: &PathBuf, lang: Lang) -> anyhow::Result<(String, String)> {
     }
 }
 
-fn load(args: &FlowsArgs) -> Result<Inputs, baydex_flows::Error> {
+fn load(args: &FlowsArgs, od_in: Option<&OdIn>) -> Result<Inputs, baydex_flows::Error> {
     let opts = OdOptions { sum_duplicates: args.sum_duplicates };
     let mut files = Vec::new();
     let Some(units_path) = &args.units else {
@@ -161,13 +322,17 @@ fn load(args: &FlowsArgs) -> Result<Inputs, baydex_flows::Error> {
         files.push(InputFile::new(&n, t.as_bytes()));
         units.add_masses(&t, &n, args.period.as_deref())?;
     }
-    let od = match &args.od {
-        Some(p) => {
+    let od = match (&args.od, od_in) {
+        (_, Some(r)) => {
+            files.extend(r.files.iter().cloned());
+            Some(OdTable::from_rows(&r.rows.header, &r.rows.rows, &r.source, &units, opts)?)
+        }
+        (Some(p), None) => {
             let (n, t) = (p.display().to_string(), text(p));
             files.push(InputFile::new(&n, t.as_bytes()));
             Some(OdTable::parse(&t, &n, &units, opts)?)
         }
-        None => None,
+        (None, None) => None,
     };
     let dist = match &args.distances {
         Some(p) => {
@@ -194,14 +359,24 @@ fn csv_field(s: &str) -> String {
 /// Runs `baydex flows`.
 pub fn run(args: FlowsArgs) -> anyhow::Result<()> {
     let lang = args.lang.unwrap_or_else(crate::env_lang);
-    for p in [&args.units, &args.od, &args.masses, &args.distances].into_iter().flatten() {
+    let parquet = args.od.as_ref().filter(|p| baydex_data::is_parquet_source(p));
+    let text_od = args.od.as_ref().filter(|_| parquet.is_none());
+    for p in [&args.units, &text_od.cloned(), &args.masses, &args.distances].into_iter().flatten() {
         read(p, lang)?;
     }
+    let od_in = match (parquet, &args.od_sql) {
+        (Some(p), _) => Some(parquet_od(p, lang)?),
+        (None, Some(q)) => Some(sql_od(&args, q, lang)?),
+        (None, None) => None,
+    };
     let fail = |e: baydex_flows::Error| -> anyhow::Error {
         eprintln!("{}{}", tr(lang, "error: ", "错误："), e.message(lang));
         Reported(2).into()
     };
-    let inp = load(&args).map_err(fail)?;
+    let mut inp = load(&args, od_in.as_ref()).map_err(fail)?;
+    // OD records from a catalog whose data are synthetic are illustrative too.
+    let synthetic = od_in.as_ref().is_some_and(|r| r.synthetic);
+    inp.illustrative |= synthetic;
     let units = &inp.units;
     let n = units.len();
     let name = |u: usize| units.names[u].get(lang).to_string();
@@ -210,7 +385,17 @@ pub fn run(args: FlowsArgs) -> anyhow::Result<()> {
     let mut files: Vec<OutFile> = Vec::new();
     let mut summary = serde_json::Map::new();
 
-    if inp.illustrative {
+    if synthetic {
+        let _ = writeln!(
+            out,
+            "{bold}{}{bold:#}",
+            tr(
+                lang,
+                "ILLUSTRATIVE DATA: the OD records come from a catalog whose data are synthetic or illustrative (illustrative = true); they are not real figures.",
+                "示意数据：OD 记录来自合成或示意数据目录（illustrative = true），并非真实数据。"
+            )
+        );
+    } else if inp.illustrative {
         let _ = writeln!(
             out,
             "{bold}{}{bold:#}",
@@ -380,7 +565,16 @@ pub fn run(args: FlowsArgs) -> anyhow::Result<()> {
         return Err(Reported(2).into());
     }
 
-    if inp.illustrative {
+    if synthetic {
+        files.push(OutFile {
+            rel: "ILLUSTRATIVE.txt".into(),
+            bytes: "ILLUSTRATIVE DATA / 示意数据\n\nThe OD records come from a data catalog whose data are synthetic or illustrative \
+                    (illustrative = true; see manifest.json, \"sql\"); every output derived from them is illustrative, not real figures.\n\
+                    OD 记录来自合成或示意数据目录（illustrative = true；见 manifest.json 的 \"sql\"），由其导出的所有结果均为示意数据，并非真实数据。\n"
+                .as_bytes()
+                .to_vec(),
+        });
+    } else if inp.illustrative {
         files.push(OutFile {
             rel: "ILLUSTRATIVE.txt".into(),
             bytes: "ILLUSTRATIVE DATA / 示意数据\n\nThe OD flows (examples/gba/flows_od_illustrative.csv) are made up for demonstration; \
@@ -392,7 +586,7 @@ pub fn run(args: FlowsArgs) -> anyhow::Result<()> {
                 .to_vec(),
         });
     }
-    let manifest = json!({
+    let mut manifest = json!({
         "tool": "baydex flows",
         "version": env!("CARGO_PKG_VERSION"),
         "illustrative": inp.illustrative,
@@ -404,6 +598,12 @@ pub fn run(args: FlowsArgs) -> anyhow::Result<()> {
         },
         "summary": summary,
     });
+    // The OD query, as the manifest of a project records its SQL (principal, tables, fingerprints).
+    if let Some(q) = od_in.as_ref().and_then(|r| r.sql.as_ref())
+        && let (Some(obj), Ok(sql)) = (manifest.as_object_mut(), serde_json::to_value([q]))
+    {
+        obj.insert("sql".into(), sql);
+    }
     files.push(OutFile { rel: "manifest.json".into(), bytes: pretty(&manifest) });
     commit(&args.out, &files).map_err(|e| {
         eprintln!("{}{}: {e}", tr(lang, "error: cannot write ", "错误：无法写入 "), args.out.display());

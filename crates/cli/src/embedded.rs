@@ -30,6 +30,7 @@ pub fn gba_flows() -> baydex_data::FlowsSpec {
             sha256: baydex_data::InputFile::new(path, FLOWS_OD.as_bytes()).sha256,
             text: FLOWS_OD.into(),
         },
+        od_rows: None,
         distances: None,
         model: "production".into(),
         decay: "power".into(),

@@ -172,3 +172,28 @@ fn doubly_fit_without_terminal_prints_no_progress() {
     assert_eq!(g["model"], "doubly");
     assert!(g["iterations"].as_u64().unwrap() >= 2, "{g}");
 }
+
+/// Without the SQL engine (feature `catalog`), a Parquet OD file and `--od-sql` say how to get it,
+/// naming the file, in both languages, and write nothing.
+#[cfg(not(feature = "catalog"))]
+#[test]
+fn parquet_and_sql_od_without_the_catalog_feature_say_how_to_get_it() {
+    let d = tempfile::tempdir().unwrap();
+    let units = write(d.path(), "units.csv", UNITS);
+    let od = write(d.path(), "trips.parquet", "PAR1 not really parquet");
+    let out = d.path().join("out");
+    let out = out.to_str().unwrap();
+    let hint = baydex_data::catalog_feature_hint();
+    for lang in ["en", "zh"] {
+        let o = baydex(&["flows", "--od", &od, "--units", &units, "--out", out, "--lang", lang]);
+        assert_eq!(o.status.code(), Some(2));
+        let err = stderr(&o);
+        assert!(err.contains(&od), "the file is named: {err}");
+        let l = if lang == "en" { baydex_core::Lang::En } else { baydex_core::Lang::Zh };
+        assert!(err.contains(hint.get(l)), "{err}");
+        let o = baydex(&["flows", "--od-sql", "SELECT 1", "--units", &units, "--out", out, "--lang", lang]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(stderr(&o).contains("--od-sql") && stderr(&o).contains(hint.get(l)), "{}", stderr(&o));
+    }
+    assert!(!d.path().join("out").exists(), "nothing may be written");
+}

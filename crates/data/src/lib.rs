@@ -44,9 +44,11 @@ mod table;
 pub mod workbook;
 
 pub use diag::{Diagnostic, Diagnostics, Severity};
+#[cfg(feature = "catalog")]
+pub use project::{CatalogOutcome, CatalogRun, PrincipalProblem, od_rows, read_parquet_od, run_catalog_queries};
 pub use project::{
-    FlowsFile, FlowsSpec, LoadedProject, SourceFingerprint, SqlSource, catalog_feature_hint, load_project,
-    load_project_path,
+    FlowsFile, FlowsSpec, LoadedProject, OD_CODE, OdRows, SourceFingerprint, SqlSource, catalog_feature_hint,
+    is_parquet_source, load_project, load_project_path,
 };
 pub use set::apply_set;
 pub use source::{DirSource, EmbeddedSource, InputFile, Source};

@@ -23,7 +23,11 @@ use toml::de::DeTable;
 use crate::diag::{Diagnostic, Diagnostics, Location, text};
 use crate::source::{DirSource, InputFile, Source, resolve};
 use doc::{Doc, Tbl};
-pub use flows::{FlowsFile, FlowsSpec};
+pub use flows::{FlowsFile, FlowsSpec, OD_CODE, OdRows, is_parquet_source};
+#[cfg(feature = "catalog")]
+pub use flows::{od_rows, read_parquet_od};
+#[cfg(feature = "catalog")]
+pub use sql::run::{CatalogOutcome, CatalogRun, PrincipalProblem, run_catalog_queries};
 pub use sql::{SourceFingerprint, SqlSource, catalog_feature_hint};
 
 /// A project loaded from its file, with the files read and the warnings found.

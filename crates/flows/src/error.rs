@@ -1,36 +1,55 @@
-//! Errors of the flows crate: located input errors (file, line, column) and model errors, each
-//! with a bilingual message that says how to fix it.
+//! Errors of the flows crate: located input errors (file, line and column of a CSV file, or row
+//! and field of a query result or Parquet file) and model errors, each with a bilingual message
+//! that says how to fix it.
 
 use baydex_core::Lang;
 
 /// Result with the flows [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Where in an input file a problem sits: 1-based line and CSV column (field number), and the
-/// column's header name when known.
+/// Where in an input a problem sits: 1-based line and CSV column (field number) of a CSV file, or
+/// 1-based row of a query result or Parquet file (`row`), and the column's header name when known.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
-    /// File name as the user gave it.
+    /// File name as the user gave it, or the source of the rows (`flows.sql`, `--od-sql`).
     pub file: String,
-    /// 1-based line number in the file.
+    /// 1-based line number in the file, or row of the result when `row`; 0 when the problem
+    /// concerns the whole input (its columns).
     pub line: usize,
-    /// 1-based CSV column (field) number; 0 when the problem concerns the whole line.
-    pub column: usize,
+    /// 1-based CSV column (field) number; 0 when the problem concerns the whole line. (`u32`
+    /// keeps [`Error`] small.)
+    pub column: u32,
     /// Header name of the column (empty when unknown).
     pub field: String,
+    /// True when `line` is a row of a result (query, Parquet), not a line of a text file.
+    pub row: bool,
+}
+
+impl Location {
+    /// The location in `lang`: `od.csv:3:2 (destination)` for a CSV file (both languages),
+    /// `trips.parquet, row 3 (destination)` / `trips.parquet 第 3 行（destination）` for rows.
+    pub fn render(&self, lang: Lang) -> String {
+        let mut s = self.file.clone();
+        match (self.row, lang) {
+            (true, _) if self.line == 0 => {}
+            (true, Lang::En) => s.push_str(&format!(", row {}", self.line)),
+            (true, Lang::Zh) => s.push_str(&format!(" 第 {} 行", self.line)),
+            (false, _) if self.column > 0 => s.push_str(&format!(":{}:{}", self.line, self.column)),
+            (false, _) => s.push_str(&format!(":{}", self.line)),
+        }
+        if !self.field.is_empty() {
+            match (self.row, lang) {
+                (true, Lang::Zh) => s.push_str(&format!("（{}）", self.field)),
+                _ => s.push_str(&format!(" ({})", self.field)),
+            }
+        }
+        s
+    }
 }
 
 impl std::fmt::Display for Location {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.column > 0 {
-            write!(f, "{}:{}:{}", self.file, self.line, self.column)?;
-        } else {
-            write!(f, "{}:{}", self.file, self.line)?;
-        }
-        if !self.field.is_empty() {
-            write!(f, " ({})", self.field)?;
-        }
-        Ok(())
+        f.write_str(&self.render(Lang::En))
     }
 }
 
@@ -90,15 +109,18 @@ pub enum Problem {
         origin: String,
         /// Destination code.
         destination: String,
-        /// Line of the first occurrence.
+        /// Line (or row of a result) of the first occurrence.
         first_line: usize,
     },
     /// An empty required cell.
     Empty,
+    /// A NULL cell of a query result or Parquet file where a value is required.
+    Null,
 }
 
 impl Problem {
-    fn message(&self, lang: Lang) -> String {
+    /// The message in `lang`; `rows` says that line numbers in it are rows of a result.
+    fn message(&self, lang: Lang, rows: bool) -> String {
         match (self, lang) {
             (Problem::Csv { message }, Lang::En) => format!(
                 "cannot read the CSV: {message}; check quoting and that every line has the same number of fields"
@@ -147,13 +169,20 @@ impl Problem {
                 format!("坐标 {value} 超出 ±{bound}；请使用十进制度（WGS 84）")
             }
             (Problem::DuplicatePair { origin, destination, first_line }, Lang::En) => format!(
-                "pair {origin} → {destination} appears twice (first on line {first_line}); remove one, or pass --sum-duplicates to add them up"
+                "pair {origin} → {destination} appears twice (first {} {first_line}); remove one, or pass --sum-duplicates to add them up",
+                if rows { "in row" } else { "on line" }
             ),
             (Problem::DuplicatePair { origin, destination, first_line }, Lang::Zh) => format!(
                 "城市对 {origin} → {destination} 重复出现（首次在第 {first_line} 行）；请删除其一，或使用 --sum-duplicates 将其相加"
             ),
             (Problem::Empty, Lang::En) => "the cell is empty; fill it in".to_string(),
             (Problem::Empty, Lang::Zh) => "该单元格为空；请填写".to_string(),
+            (Problem::Null, Lang::En) => {
+                "the value is NULL; filter such rows out (WHERE … IS NOT NULL) or give every row a value".to_string()
+            }
+            (Problem::Null, Lang::Zh) => {
+                "该值为空（NULL）；请过滤掉这些行（WHERE … IS NOT NULL），或为每一行提供数值".to_string()
+            }
         }
     }
 }
@@ -163,7 +192,7 @@ impl Problem {
 #[non_exhaustive]
 pub enum Error {
     /// A problem in an input file, at a location.
-    #[error("{at}: {}", problem.message(Lang::En))]
+    #[error("{at}: {}", problem.message(Lang::En, at.row))]
     Input {
         /// Where.
         at: Location,
@@ -253,7 +282,7 @@ impl Error {
             return self.to_string();
         }
         match self {
-            Error::Input { at, problem } => format!("{at}：{}", problem.message(Lang::Zh)),
+            Error::Input { at, problem } => format!("{}：{}", at.render(Lang::Zh), problem.message(Lang::Zh, at.row)),
             Error::BadDistance { origin, destination, value, model } => format!(
                 "'{origin}' 到 '{destination}' 的距离为 {value}；{model} 模型要求每个城市对的距离为正（请提供坐标或该对的距离）"
             ),

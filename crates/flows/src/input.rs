@@ -1,10 +1,13 @@
 //! Reading the inputs from CSV text: units (codes, bilingual names, coordinates, groups, masses),
 //! origin–destination records and optional distance matrices. Every problem is reported with the
-//! file, line and column. The caller reads the files; this module never touches the disk.
+//! file, line and column. OD records may also come as typed rows (a Parquet file or an SQL result
+//! read by the caller, [`OdTable::from_rows`]); they go through the same checks, located by row
+//! and field. The caller reads the files; this module never touches the disk.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
-use baydex_core::Text;
+use baydex_core::{Text, Value};
 
 use crate::error::{Error, Location, Problem, Result};
 
@@ -49,7 +52,12 @@ pub struct Units {
 }
 
 fn loc(file: &str, line: usize, column: usize, field: &str) -> Location {
-    Location { file: file.to_string(), line, column, field: field.to_string() }
+    Location { file: file.to_string(), line, column: field_number(column), field: field.to_string(), row: false }
+}
+
+/// A 1-based field number as stored in a [`Location`].
+fn field_number(column: usize) -> u32 {
+    u32::try_from(column).unwrap_or(u32::MAX)
 }
 
 fn find(headers: &[String], names: &[&str]) -> Option<usize> {
@@ -77,22 +85,21 @@ fn headers(file: &str, text: &str, rdr: &mut csv::Reader<&[u8]>) -> Result<Vec<S
 }
 
 fn require(file: &str, text: &str, headers: &[String], names: &'static [&'static str]) -> Result<usize> {
-    find(headers, names).ok_or_else(|| Error::Input {
-        at: loc(file, header_line(text), 0, ""),
-        problem: Problem::MissingColumn { names: names.iter().map(|n| n.to_string()).collect() },
-    })
+    find(headers, names).ok_or_else(|| missing_column(loc(file, header_line(text), 0, ""), names))
 }
 
 fn number(file: &str, line: usize, column: usize, field: &str, s: &str) -> Result<f64> {
+    number_at(loc(file, line, column + 1, field), s)
+}
+
+/// A number written as text (`_` digit separators allowed), finite.
+fn number_at(at: Location, s: &str) -> Result<f64> {
     if s.is_empty() {
-        return Err(Error::Input { at: loc(file, line, column + 1, field), problem: Problem::Empty });
+        return Err(Error::Input { at, problem: Problem::Empty });
     }
     match s.replace('_', "").parse::<f64>() {
         Ok(x) if x.is_finite() => Ok(x),
-        _ => Err(Error::Input {
-            at: loc(file, line, column + 1, field),
-            problem: Problem::NotANumber { text: s.to_string() },
-        }),
+        _ => Err(Error::Input { at, problem: Problem::NotANumber { text: s.to_string() } }),
     }
 }
 
@@ -208,7 +215,7 @@ impl Units {
                 continue;
             }
             let code = rec.get(id).unwrap_or("");
-            let u = self.unit_at(code, file, line, id + 1, &h[id])?;
+            let u = self.unit_at(code, loc(file, line, id + 1, &h[id]))?;
             for (k, &c) in cols.iter().enumerate() {
                 self.other[start + k].cells[u] = (rec.get(c).unwrap_or("").to_string(), line);
             }
@@ -232,12 +239,12 @@ impl Units {
         self.index.get(code).copied()
     }
 
-    fn unit_at(&self, code: &str, file: &str, line: usize, column: usize, field: &str) -> Result<usize> {
+    fn unit_at(&self, code: &str, at: Location) -> Result<usize> {
         if code.is_empty() {
-            return Err(Error::Input { at: loc(file, line, column, field), problem: Problem::Empty });
+            return Err(Error::Input { at, problem: Problem::Empty });
         }
         self.index_of(code).ok_or_else(|| Error::Input {
-            at: loc(file, line, column, field),
+            at,
             problem: Problem::UnknownUnit {
                 code: code.to_string(),
                 known: self.codes.iter().take(6).cloned().collect(),
@@ -298,7 +305,7 @@ pub struct OdRecord {
     pub period: Option<String>,
     /// Mode, when the file has a `mode` column.
     pub mode: Option<String>,
-    /// Line in the file.
+    /// Line in the file, or 1-based row of the result for records read from rows.
     pub line: usize,
 }
 
@@ -320,64 +327,124 @@ pub struct OdTable {
     pub modes: Vec<String>,
 }
 
+/// One row of OD records read as rows ([`OdTable::from_rows`]): one cell per column, `None` for
+/// NULL.
+pub type OdRow = Vec<Option<Value>>;
+
+/// One cell of an OD record while it is checked: CSV text, or a typed cell of a result.
+enum Cell<'a> {
+    Text(&'a str),
+    Int(i64),
+    Float(f64),
+    Null,
+}
+
+/// A source of OD records: CSV lines or the rows of a result, read one at a time so that the CSV
+/// reader reuses its record (no allocation per cell).
+trait Records {
+    /// Advances to the next record; its 1-based line (CSV) or row (result).
+    fn advance(&mut self) -> Option<Result<usize>>;
+    /// A cell of the current record.
+    fn cell(&self, column: usize) -> Cell<'_>;
+}
+
+struct CsvRecords<'t> {
+    file: &'t str,
+    rdr: csv::Reader<&'t [u8]>,
+    rec: csv::StringRecord,
+}
+
+impl Records for CsvRecords<'_> {
+    fn advance(&mut self) -> Option<Result<usize>> {
+        match self.rdr.read_record(&mut self.rec) {
+            Ok(true) => Some(Ok(self.rec.position().map_or(0, |p| p.line() as usize))),
+            Ok(false) => None,
+            Err(e) => Some(Err(csv_error(self.file, &e))),
+        }
+    }
+
+    fn cell(&self, column: usize) -> Cell<'_> {
+        Cell::Text(self.rec.get(column).unwrap_or(""))
+    }
+}
+
+struct RowRecords<'r> {
+    rows: &'r [OdRow],
+    /// Rows consumed so far (the current row is `next - 1`).
+    next: usize,
+}
+
+impl Records for RowRecords<'_> {
+    fn advance(&mut self) -> Option<Result<usize>> {
+        (self.next < self.rows.len()).then(|| {
+            self.next += 1;
+            Ok(self.next)
+        })
+    }
+
+    fn cell(&self, column: usize) -> Cell<'_> {
+        match self.rows.get(self.next.wrapping_sub(1)).and_then(|r| r.get(column)) {
+            None | Some(None) => Cell::Null,
+            Some(Some(Value::Str(s))) => Cell::Text(s.trim()),
+            Some(Some(Value::Int(i))) => Cell::Int(*i),
+            Some(Some(Value::Float(x))) => Cell::Float(*x),
+            Some(Some(Value::Bool(b))) => Cell::Text(if *b { "true" } else { "false" }),
+            Some(Some(Value::Array(_) | Value::Table(_))) => Cell::Text("[…]"),
+        }
+    }
+}
+
+/// The columns of an OD input, found by name in its header.
+struct OdColumns {
+    origin: usize,
+    destination: usize,
+    count: usize,
+    period: Option<usize>,
+    mode: Option<usize>,
+}
+
+impl OdColumns {
+    /// The columns, or the accepted names of the first required column that is missing.
+    fn find(h: &[String]) -> std::result::Result<OdColumns, &'static [&'static str]> {
+        Ok(OdColumns {
+            origin: find(h, ORIGIN_NAMES).ok_or(ORIGIN_NAMES)?,
+            destination: find(h, DEST_NAMES).ok_or(DEST_NAMES)?,
+            count: find(h, COUNT_NAMES).ok_or(COUNT_NAMES)?,
+            period: find(h, &["period", "year"]),
+            mode: find(h, &["mode"]),
+        })
+    }
+}
+
+fn missing_column(at: Location, names: &[&str]) -> Error {
+    Error::Input { at, problem: Problem::MissingColumn { names: names.iter().map(|n| n.to_string()).collect() } }
+}
+
 impl OdTable {
     /// Parses `origin,destination,count[,period][,mode]` (also `flow,origin,destination`, …).
     pub fn parse(text: &str, file: &str, units: &Units, opts: OdOptions) -> Result<OdTable> {
         let mut rdr = reader(text);
         let h = headers(file, text, &mut rdr)?;
-        let o = require(file, text, &h, ORIGIN_NAMES)?;
-        let d = require(file, text, &h, DEST_NAMES)?;
-        let c = require(file, text, &h, COUNT_NAMES)?;
-        let p = find(&h, &["period", "year"]);
-        let m = find(&h, &["mode"]);
-        let mut t = OdTable { records: Vec::new(), periods: Vec::new(), modes: Vec::new() };
-        let mut seen: HashMap<(usize, usize, Option<String>, Option<String>), usize> = HashMap::new();
-        for rec in rdr.records() {
-            let rec = rec.map_err(|e| csv_error(file, &e))?;
-            let line = rec.position().map_or(0, |p| p.line() as usize);
-            let origin = units.unit_at(rec.get(o).unwrap_or(""), file, line, o + 1, &h[o])?;
-            let destination = units.unit_at(rec.get(d).unwrap_or(""), file, line, d + 1, &h[d])?;
-            let count = number(file, line, c, &h[c], rec.get(c).unwrap_or(""))?;
-            if count < 0.0 {
-                return Err(Error::Input {
-                    at: loc(file, line, c + 1, &h[c]),
-                    problem: Problem::Negative { value: count },
-                });
-            }
-            let period = p.map(|p| rec.get(p).unwrap_or("").to_string());
-            let mode = m.map(|m| rec.get(m).unwrap_or("").to_string());
-            if let Some(p) = &period
-                && !t.periods.contains(p)
-            {
-                t.periods.push(p.clone());
-            }
-            if let Some(m) = &mode
-                && !t.modes.contains(m)
-            {
-                t.modes.push(m.clone());
-            }
-            let key = (origin, destination, period.clone(), mode.clone());
-            if let Some(&k) = seen.get(&key) {
-                if opts.sum_duplicates {
-                    t.records[k].count += count;
-                    continue;
-                }
-                return Err(Error::Input {
-                    at: loc(file, line, 0, ""),
-                    problem: Problem::DuplicatePair {
-                        origin: units.codes[origin].clone(),
-                        destination: units.codes[destination].clone(),
-                        first_line: t.records[k].line,
-                    },
-                });
-            }
-            seen.insert(key, t.records.len());
-            t.records.push(OdRecord { origin, destination, count, period, mode, line });
-        }
-        if t.records.is_empty() {
-            return Err(Error::TooFew { what: "OD records", got: 0, need: 1 });
-        }
-        Ok(t)
+        let cols = OdColumns::find(&h).map_err(|names| missing_column(loc(file, header_line(text), 0, ""), names))?;
+        let mut recs = CsvRecords { file, rdr, rec: csv::StringRecord::new() };
+        check_od(file, false, &h, &cols, &mut recs, units, opts)
+    }
+
+    /// OD records from typed rows (a Parquet file or an SQL result read by the caller): `header`
+    /// names the columns (the same names as [`OdTable::parse`] accepts), each row has one cell per
+    /// column, `None` for NULL. Unit codes, periods and modes may be text or whole numbers; counts
+    /// numbers or numeric text. The checks are those of a CSV file; errors name `source` (the file,
+    /// or the query's key such as `flows.sql`), the 1-based row and the field.
+    pub fn from_rows(
+        header: &[String],
+        rows: &[OdRow],
+        source: &str,
+        units: &Units,
+        opts: OdOptions,
+    ) -> Result<OdTable> {
+        let at = Location { file: source.to_string(), line: 0, column: 0, field: String::new(), row: true };
+        let cols = OdColumns::find(header).map_err(|names| missing_column(at, names))?;
+        check_od(source, true, header, &cols, &mut RowRecords { rows, next: 0 }, units, opts)
     }
 
     /// The flow matrix of `n` units for one period (all periods added when `None`) and one mode
@@ -396,6 +463,93 @@ impl OdTable {
         }
         f
     }
+}
+
+/// A code, period or mode: text, or a number written as text (`2024`); `None` for NULL.
+fn cell_text(cell: Cell<'_>) -> Option<Cow<'_, str>> {
+    match cell {
+        Cell::Text(s) => Some(Cow::Borrowed(s)),
+        Cell::Int(i) => Some(Cow::Owned(i.to_string())),
+        Cell::Float(x) => Some(Cow::Owned(x.to_string())),
+        Cell::Null => None,
+    }
+}
+
+/// The checks of every OD record, from CSV lines or result rows (`rows`): known units, counts
+/// that are numbers ≥ 0, no repeated origin–destination(–period–mode) unless summed.
+fn check_od(
+    file: &str,
+    rows: bool,
+    h: &[String],
+    cols: &OdColumns,
+    recs: &mut impl Records,
+    units: &Units,
+    opts: OdOptions,
+) -> Result<OdTable> {
+    let at = |line: usize, c: usize| Location {
+        file: file.to_string(),
+        line,
+        column: field_number(c + 1),
+        field: h.get(c).cloned().unwrap_or_default(),
+        row: rows,
+    };
+    let null = |line: usize, c: usize| Error::Input { at: at(line, c), problem: Problem::Null };
+    let text =
+        |cell: Cell<'_>, line: usize, c: usize| cell_text(cell).ok_or_else(|| null(line, c)).map(Cow::into_owned);
+    let mut t = OdTable { records: Vec::new(), periods: Vec::new(), modes: Vec::new() };
+    let mut seen: HashMap<(usize, usize, Option<String>, Option<String>), usize> = HashMap::new();
+    while let Some(line) = recs.advance() {
+        let line = line?;
+        let (o, d, c) = (cols.origin, cols.destination, cols.count);
+        let code = |c: usize| cell_text(recs.cell(c)).ok_or_else(|| null(line, c));
+        let origin = units.unit_at(&code(o)?, at(line, o))?;
+        let destination = units.unit_at(&code(d)?, at(line, d))?;
+        let count = match recs.cell(c) {
+            Cell::Text(s) => number_at(at(line, c), s)?,
+            Cell::Int(i) => i as f64,
+            Cell::Float(x) if x.is_finite() => x,
+            Cell::Float(x) => {
+                return Err(Error::Input { at: at(line, c), problem: Problem::NotANumber { text: x.to_string() } });
+            }
+            Cell::Null => return Err(null(line, c)),
+        };
+        if count < 0.0 {
+            return Err(Error::Input { at: at(line, c), problem: Problem::Negative { value: count } });
+        }
+        let period = cols.period.map(|p| text(recs.cell(p), line, p)).transpose()?;
+        let mode = cols.mode.map(|m| text(recs.cell(m), line, m)).transpose()?;
+        if let Some(p) = &period
+            && !t.periods.contains(p)
+        {
+            t.periods.push(p.clone());
+        }
+        if let Some(m) = &mode
+            && !t.modes.contains(m)
+        {
+            t.modes.push(m.clone());
+        }
+        let key = (origin, destination, period.clone(), mode.clone());
+        if let Some(&k) = seen.get(&key) {
+            if opts.sum_duplicates {
+                t.records[k].count += count;
+                continue;
+            }
+            return Err(Error::Input {
+                at: Location { column: 0, field: String::new(), ..at(line, 0) },
+                problem: Problem::DuplicatePair {
+                    origin: units.codes[origin].clone(),
+                    destination: units.codes[destination].clone(),
+                    first_line: t.records[k].line,
+                },
+            });
+        }
+        seen.insert(key, t.records.len());
+        t.records.push(OdRecord { origin, destination, count, period, mode, line });
+    }
+    if t.records.is_empty() {
+        return Err(Error::TooFew { what: "OD records", got: 0, need: 1 });
+    }
+    Ok(t)
 }
 
 /// A dense `n × n` flow matrix (row = origin), with which pairs were listed in the input.
@@ -435,8 +589,8 @@ pub fn parse_distances(text: &str, file: &str, units: &Units) -> Result<Vec<f64>
     for rec in rdr.records() {
         let rec = rec.map_err(|e| csv_error(file, &e))?;
         let line = rec.position().map_or(0, |p| p.line() as usize);
-        let i = units.unit_at(rec.get(o).unwrap_or(""), file, line, o + 1, &h[o])?;
-        let j = units.unit_at(rec.get(d).unwrap_or(""), file, line, d + 1, &h[d])?;
+        let i = units.unit_at(rec.get(o).unwrap_or(""), loc(file, line, o + 1, &h[o]))?;
+        let j = units.unit_at(rec.get(d).unwrap_or(""), loc(file, line, d + 1, &h[d]))?;
         let x = number(file, line, c, &h[c], rec.get(c).unwrap_or(""))?;
         if x < 0.0 {
             return Err(Error::Input { at: loc(file, line, c + 1, &h[c]), problem: Problem::Negative { value: x } });
@@ -448,4 +602,142 @@ pub fn parse_distances(text: &str, file: &str, units: &Units) -> Result<Vec<f64>
         }
     }
     Ok(dist)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use baydex_core::Lang;
+
+    const UNITS: &str = "id,name_en\nA,Alpha\nB,Beta\nC,Gamma\n";
+
+    fn units() -> Units {
+        Units::parse(UNITS, "units.csv", None).unwrap()
+    }
+
+    fn s(x: &str) -> Option<Value> {
+        Some(Value::Str(x.to_string()))
+    }
+
+    fn header(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| n.to_string()).collect()
+    }
+
+    /// Rows and the same records as CSV give the same table (counts as integers, floats or text;
+    /// integer periods as text).
+    #[test]
+    fn rows_and_csv_agree() {
+        let u = units();
+        let csv = "origin,destination,count,year\nA,B,5,2023\nB,A,2.5,2023\nA,C,7,2024\n";
+        let from_csv = OdTable::parse(csv, "od.csv", &u, OdOptions::default()).unwrap();
+        let rows = vec![
+            vec![s("A"), s("B"), Some(Value::Int(5)), Some(Value::Int(2023))],
+            vec![s("B"), s(" A "), Some(Value::Float(2.5)), Some(Value::Int(2023))],
+            vec![s("A"), s("C"), s("7"), s("2024")],
+        ];
+        let h = header(&["from", "dest", "trips", "year"]);
+        let from_rows = OdTable::from_rows(&h, &rows, "q", &u, OdOptions::default()).unwrap();
+        assert_eq!(from_rows.periods, ["2023", "2024"]);
+        assert_eq!(from_rows.periods, from_csv.periods);
+        let key = |t: &OdTable| -> Vec<(usize, usize, f64, Option<String>)> {
+            t.records.iter().map(|r| (r.origin, r.destination, r.count, r.period.clone())).collect()
+        };
+        assert_eq!(key(&from_rows), key(&from_csv));
+        // Records keep their 1-based row.
+        assert_eq!(from_rows.records.iter().map(|r| r.line).collect::<Vec<_>>(), [1, 2, 3]);
+    }
+
+    fn row_error(h: &[&str], rows: Vec<Vec<Option<Value>>>, opts: OdOptions) -> Error {
+        OdTable::from_rows(&header(h), &rows, "flows.sql", &units(), opts).unwrap_err()
+    }
+
+    #[test]
+    fn row_errors_name_the_source_row_and_field_in_both_languages() {
+        let h = ["origin", "destination", "count"];
+        let e = row_error(
+            &h,
+            vec![vec![s("A"), s("B"), Some(Value::Int(1))], vec![s("A"), s("X"), Some(Value::Int(1))]],
+            OdOptions::default(),
+        );
+        assert_eq!(
+            e.to_string(),
+            "flows.sql, row 2 (destination): unknown unit 'X': it is not in the units file; fix the code or add the unit (known: A, B, C…)"
+        );
+        assert!(
+            e.message(Lang::Zh).starts_with("flows.sql 第 2 行（destination）：未知单元 'X'"),
+            "{}",
+            e.message(Lang::Zh)
+        );
+
+        let e = row_error(&h, vec![vec![s("A"), s("B"), Some(Value::Int(-3))]], OdOptions::default());
+        assert!(e.to_string().starts_with("flows.sql, row 1 (count): -3 is negative"), "{e}");
+        let e = row_error(&h, vec![vec![s("A"), s("B"), s("many")]], OdOptions::default());
+        assert!(e.to_string().starts_with("flows.sql, row 1 (count): 'many' is not a number"), "{e}");
+        let e = row_error(&h, vec![vec![s("A"), s("B"), Some(Value::Float(f64::NAN))]], OdOptions::default());
+        assert!(e.to_string().contains("row 1 (count): 'NaN' is not a number"), "{e}");
+
+        // NULL count and NULL unit name the row.
+        let e = row_error(
+            &h,
+            vec![vec![s("A"), s("B"), Some(Value::Int(1))], vec![s("B"), s("C"), None]],
+            OdOptions::default(),
+        );
+        assert!(e.to_string().starts_with("flows.sql, row 2 (count): the value is NULL"), "{e}");
+        assert!(e.message(Lang::Zh).contains("第 2 行（count）：该值为空（NULL）"), "{}", e.message(Lang::Zh));
+        let e = row_error(&h, vec![vec![None, s("B"), Some(Value::Int(1))]], OdOptions::default());
+        assert!(e.to_string().starts_with("flows.sql, row 1 (origin): the value is NULL"), "{e}");
+
+        // A missing column names the source, without a row.
+        let e = row_error(&["origin", "destination", "n"], vec![], OdOptions::default());
+        assert!(e.to_string().starts_with("flows.sql: the header has no column count"), "{e}");
+        // No rows at all.
+        let e = row_error(&h, vec![], OdOptions::default());
+        assert!(matches!(e, Error::TooFew { got: 0, .. }), "{e}");
+    }
+
+    #[test]
+    fn duplicate_rows_are_refused_or_summed() {
+        let h = ["origin", "destination", "count", "period", "mode"];
+        let r = |o: &str, d: &str, c: i64, p: i64, m: &str| {
+            vec![s(o), s(d), Some(Value::Int(c)), Some(Value::Int(p)), s(m)]
+        };
+        let rows = vec![
+            r("A", "B", 5, 2024, "rail"),
+            r("A", "B", 4, 2024, "road"),
+            r("B", "A", 1, 2024, "rail"),
+            r("A", "B", 2, 2024, "rail"),
+        ];
+        let e = OdTable::from_rows(&header(&h), &rows, "--od-sql", &units(), OdOptions::default()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "--od-sql, row 4: pair A → B appears twice (first in row 1); remove one, or pass --sum-duplicates to add them up"
+        );
+        assert!(
+            e.message(Lang::Zh).starts_with("--od-sql 第 4 行：城市对 A → B 重复出现（首次在第 1 行）"),
+            "{}",
+            e.message(Lang::Zh)
+        );
+        let t =
+            OdTable::from_rows(&header(&h), &rows, "--od-sql", &units(), OdOptions { sum_duplicates: true }).unwrap();
+        assert_eq!(t.records.len(), 3);
+        assert_eq!(t.modes, ["rail", "road"]);
+        // 5 + 2 (rail) and 4 (road): per mode, and added over modes.
+        let m = t.matrix(3, None, Some("rail"));
+        assert_eq!(m.get(0, 1), 7.0);
+        assert_eq!(t.matrix(3, Some("2024"), None).get(0, 1), 11.0);
+    }
+
+    /// CSV locations are unchanged: file:line:column (field).
+    #[test]
+    fn csv_errors_keep_lines() {
+        let e = OdTable::parse("origin,destination,count\nA,B,1\nA,B,2\n", "od.csv", &units(), OdOptions::default())
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "od.csv:3: pair A → B appears twice (first on line 2); remove one, or pass --sum-duplicates to add them up"
+        );
+        let e =
+            OdTable::parse("origin,destination,count\nA,B,\n", "od.csv", &units(), OdOptions::default()).unwrap_err();
+        assert_eq!(e.message(Lang::Zh), "od.csv:2:3 (count)：该单元格为空；请填写");
+    }
 }

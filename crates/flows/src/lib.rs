@@ -2,9 +2,11 @@
 //! gravity models fitted as Poisson GLMs, the radiation model, the modified gravity linkage of
 //! Chinese city-network studies, and centralities of the city network.
 //!
-//! It reads CSV *text* (the caller reads files), checks it with located bilingual errors, and
-//! computes. It does not write files, print tables or know about projects, SQL or HTTP (the
-//! `baydex` command does that); it uses `baydex-core` only for its bilingual text types.
+//! It reads CSV *text*, or OD records as typed rows (`OdTable::from_rows`: a Parquet file or an
+//! SQL result, read by the caller), checks them with located bilingual errors (line of a CSV file,
+//! row of a result), and computes. It does not read files, write them, print tables or know about
+//! projects, SQL or HTTP (the `baydex` command and `baydex-data` do that); it uses `baydex-core`
+//! only for its bilingual text and value types.
 //!
 //! ```text
 //! units.csv ─┐                      ┌─► linkage: pairs, shares, cities, groups, changes

@@ -36,6 +36,9 @@ pub struct FlowsInput<'a> {
     pub od_sha256: &'a str,
     /// Its text: `origin,destination,count[,period][,mode]`.
     pub od_text: &'a str,
+    /// The OD records as typed rows `(header, rows)` instead of `od_text` (Parquet, or an SQL
+    /// query of `[flows]`): checked by `OdTable::from_rows`, errors naming `od_file` and the row.
+    pub od_rows: Option<(&'a [String], &'a [baydex_flows::input::OdRow])>,
     /// Distance matrix `(file, text)`; great-circle distances otherwise.
     pub distances: Option<(&'a str, &'a str)>,
     /// `production`, `attraction`, `doubly`, `unconstrained` or `none`.
@@ -334,9 +337,12 @@ impl FlowsModel {
     pub fn build(project: &Project, input: &FlowsInput<'_>) -> Result<FlowsModel> {
         let units = units_of(project, input.group)?;
         let n = units.len();
-        let od =
-            OdTable::parse(input.od_text, input.od_file, &units, OdOptions { sum_duplicates: input.sum_duplicates })
-                .map_err(fl)?;
+        let opts = OdOptions { sum_duplicates: input.sum_duplicates };
+        let od = match input.od_rows {
+            Some((header, rows)) => OdTable::from_rows(header, rows, input.od_file, &units, opts),
+            None => OdTable::parse(input.od_text, input.od_file, &units, opts),
+        }
+        .map_err(fl)?;
         let period = input.period.map(str::to_string).or_else(|| od.periods.last().cloned());
         if let Some(p) = &period
             && !od.periods.is_empty()
@@ -853,6 +859,7 @@ mod tests {
             od_file: "od.csv",
             od_sha256: "",
             od_text: OD,
+            od_rows: None,
             distances: None,
             model,
             decay: "power",

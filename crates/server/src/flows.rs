@@ -11,6 +11,7 @@ pub fn flows_model(loaded: &baydex_data::LoadedProject) -> Result<Option<FlowsMo
         od_file: &f.od.path,
         od_sha256: &f.od.sha256,
         od_text: &f.od.text,
+        od_rows: f.od_rows.as_ref().map(|r| (r.header.as_slice(), r.rows.as_slice())),
         distances: f.distances.as_ref().map(|d| (d.path.as_str(), d.text.as_str())),
         model: &f.model,
         decay: &f.decay,

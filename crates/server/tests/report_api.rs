@@ -34,6 +34,7 @@ fn load(file: &str, flows: bool) -> baydex_data::LoadedProject {
                 sha256: baydex_data::InputFile::new("flows_od_illustrative.csv", text.as_bytes()).sha256,
                 text,
             },
+            od_rows: None,
             distances: None,
             model: "production".into(),
             decay: "power".into(),

@@ -1,17 +1,26 @@
 //! The optional `[flows]` table: where a project's cross-city flows come from and how the report
 //! and the service analyse them (`docs/flows.md`, "In a project file"). The loader only checks the
-//! keys and reads the files (recorded as inputs); parsing the OD records and computing the flows is
-//! `baydex-flows`' business, called by the report.
+//! keys and reads the inputs (recorded as inputs): an OD CSV file as text; a Parquet file (or a
+//! Hive-partitioned directory of them) or the result of `sql = "…"` over the project's `[catalog]`
+//! as typed rows ([`OdRows`], feature `catalog`). Checking the OD records and computing the flows
+//! is `baydex-flows`' business, called by the report.
 
-use baydex_core::Text;
+use std::path::{Path, PathBuf};
+
+use baydex_core::{Text, Value};
 
 use super::Loader;
 use super::doc::Tbl;
 use crate::diag::text;
+use crate::source::{InputFile, resolve};
+
+/// The code of the OD query of `[flows]` in the manifest's `sql` list (its key is `flows.sql`).
+pub const OD_CODE: &str = "flows.od";
 
 /// Keys of `[flows]`.
 const KEYS: &[&str] = &[
     "od",
+    "sql",
     "distances",
     "model",
     "decay",
@@ -44,11 +53,34 @@ pub struct FlowsFile {
     pub text: String,
 }
 
+/// OD records as typed rows (a Parquet file, an SQL result): the column names and one cell per
+/// column, `None` for NULL; text as [`Value::Str`], integers as [`Value::Int`], other numbers as
+/// [`Value::Float`]. `baydex_flows::OdTable::from_rows` checks them.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OdRows {
+    /// Column names, in result order.
+    pub header: Vec<String>,
+    /// The rows.
+    pub rows: Vec<Vec<Option<Value>>>,
+}
+
+/// Whether an OD source names Parquet data: a `.parquet` file or a directory (Hive-partitioned
+/// Parquet files).
+pub fn is_parquet_source(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet")) || path.is_dir()
+}
+
 /// The `[flows]` table of a project, checked.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FlowsSpec {
-    /// Origin–destination records: `origin,destination,count[,period][,mode]`.
+    /// Origin–destination records: `origin,destination,count[,period][,mode]`. For OD records
+    /// read as rows (`od_rows`), `text` is empty and `path` names the source (the Parquet file, or
+    /// `flows.sql`); `sha256` is the file's (of a directory: of its files' hashes), or the query
+    /// text's.
     pub od: FlowsFile,
+    /// The OD records as rows, when they come from Parquet or from `sql` (the query is then in
+    /// [`crate::LoadedProject::sql`] with code `flows.od`).
+    pub od_rows: Option<OdRows>,
     /// Optional distance or travel-time matrix `origin,destination,distance`; great-circle
     /// distances from the units' coordinates otherwise.
     pub distances: Option<FlowsFile>,
@@ -116,6 +148,272 @@ fn read_text(ld: &mut Loader<'_>, t: &Tbl<'_, '_>, k: &str, required: bool) -> O
     }
 }
 
+/// The OD records: exactly one of `od` (a CSV file; a Parquet file or directory) and `sql` (a
+/// query over `[catalog]`, run with the project's other queries).
+fn read_od(ld: &mut Loader<'_>, t: &Tbl<'_, '_>) -> Option<(FlowsFile, Option<OdRows>)> {
+    match (t.get("od").is_some(), t.get("sql").is_some()) {
+        (true, true) => {
+            ld.doc.error(
+                &t.span_of("sql"),
+                Some(t.key("sql")),
+                text(
+                    "[flows] has both `od` and `sql`: the OD records come from one source",
+                    "[flows] 同时给出了 `od` 与 `sql`：OD 记录只能有一个来源",
+                ),
+                text(
+                    "keep od = \"FILE\" (CSV or Parquet) or sql = \"SELECT origin, destination, count … FROM domain.table …\", not both",
+                    "请只保留 od = \"文件\"（CSV 或 Parquet）或 sql = \"SELECT origin, destination, count … FROM 域.表 …\" 之一",
+                ),
+            );
+            None
+        }
+        (false, false) => {
+            ld.doc.error(
+                &t.span,
+                Some(t.key("od")),
+                text("[flows] names no OD records", "[flows] 未指定 OD 记录"),
+                text(
+                    "add od = \"od.csv\" (CSV or Parquet: origin, destination, count[, period][, mode]), or sql = \"SELECT … FROM domain.table …\" over [catalog]",
+                    "请添加 od = \"od.csv\"（CSV 或 Parquet：origin、destination、count[、period][、mode]），或基于 [catalog] 的 sql = \"SELECT … FROM 域.表 …\"",
+                ),
+            );
+            None
+        }
+        (false, true) => {
+            let sql = t.string(&mut ld.doc, "sql", true)?;
+            // The query ran with the project's other queries (or failed, reported).
+            let rows = ld.sql.flows_od.take()?;
+            let sha256 = InputFile::new("flows.sql", sql.as_bytes()).sha256;
+            Some((FlowsFile { path: t.key("sql"), sha256, text: String::new() }, Some(rows)))
+        }
+        (true, false) => {
+            let rel = t.string(&mut ld.doc, "od", true)?;
+            let path = PathBuf::from(ld.src.display(&resolve(&ld.base, &rel)));
+            if is_parquet_source(&path) {
+                read_parquet(ld, t, &rel, &path)
+            } else {
+                read_text(ld, t, "od", true).map(|f| (f, None))
+            }
+        }
+    }
+}
+
+/// A Parquet OD source: the file (or every `.parquet` file under the directory) recorded as
+/// inputs, the rows read through DataFusion (feature `catalog`).
+fn read_parquet(ld: &mut Loader<'_>, t: &Tbl<'_, '_>, rel: &str, path: &Path) -> Option<(FlowsFile, Option<OdRows>)> {
+    let display = path.display().to_string();
+    let (span, key) = (t.span_of("od"), t.key("od"));
+    if !cfg!(feature = "catalog") {
+        ld.doc.error(
+            &span,
+            Some(key),
+            text(
+                format!("'{display}' is Parquet data, which this baydex cannot read"),
+                format!("'{display}' 为 Parquet 数据，此 baydex 无法读取"),
+            ),
+            super::sql::catalog_feature_hint(),
+        );
+        return None;
+    }
+    let sha256 = if path.is_dir() {
+        let mut files = Vec::new();
+        parquet_files(path, &mut files);
+        files.sort();
+        let mut hashes = String::new();
+        for f in &files {
+            match std::fs::read(f) {
+                Ok(bytes) => {
+                    let input = InputFile::new(f.display().to_string(), &bytes);
+                    hashes.push_str(&format!("{}  {}\n", input.sha256, f.strip_prefix(path).unwrap_or(f).display()));
+                    ld.inputs.push(input);
+                }
+                Err(e) => {
+                    ld.doc.error(
+                        &span,
+                        Some(key),
+                        text(format!("cannot read '{}': {e}", f.display()), format!("无法读取 '{}'：{e}", f.display())),
+                        text("check the file's permissions", "请检查文件权限"),
+                    );
+                    return None;
+                }
+            }
+        }
+        InputFile::new(&display, hashes.as_bytes()).sha256
+    } else {
+        ld.read(rel, &span, key.clone())?;
+        ld.inputs.last().map(|i| i.sha256.clone()).unwrap_or_default()
+    };
+    match read_parquet_od(path) {
+        Ok(rows) => Some((FlowsFile { path: display, sha256, text: String::new() }, Some(rows))),
+        Err(why) => {
+            ld.doc.error(
+                &span,
+                Some(key),
+                text(format!("cannot read '{display}': {}", why.en), format!("无法读取 '{display}'：{}", why.zh)),
+                text(
+                    "give a Parquet file (or a directory of them, Hive-partitioned: year=2024/…) with columns origin, destination, count",
+                    "请提供含 origin、destination、count 列的 Parquet 文件（或其目录，Hive 分区：year=2024/…）",
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// Every `.parquet` file under `dir`.
+fn parquet_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            parquet_files(&p, out);
+        } else if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet")) {
+            out.push(p);
+        }
+    }
+}
+
+#[cfg(not(feature = "catalog"))]
+fn read_parquet_od(_: &Path) -> Result<OdRows, Text> {
+    Err(super::sql::catalog_feature_hint())
+}
+
+#[cfg(feature = "catalog")]
+pub use arrow::{od_rows, read_parquet_od};
+
+#[cfg(feature = "catalog")]
+mod arrow {
+    //! Arrow results as [`OdRows`] (feature `catalog`).
+
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use baydex_core::{Text, Value};
+    use datafusion::arrow::array::{Array, AsArray};
+    use datafusion::arrow::compute::cast;
+    use datafusion::arrow::datatypes::{DataType, Float64Type, Int64Type, Schema};
+    use datafusion::arrow::record_batch::RecordBatch;
+    use datafusion::datasource::file_format::parquet::ParquetFormat;
+    use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl};
+    use datafusion::prelude::SessionContext;
+
+    use super::OdRows;
+    use crate::catalog::QueryOutput;
+    use crate::diag::text;
+
+    /// The rows of a query's result (every column; `baydex_flows` picks the OD columns by name).
+    pub fn od_rows(out: &QueryOutput) -> Result<OdRows, Text> {
+        arrow_rows(&out.schema, &out.batches)
+    }
+
+    /// How a column's cells become values.
+    enum Kind {
+        Int,
+        Float,
+        Str,
+        Null,
+        /// Not usable as a code, a count or a period: its cells read `<type>`.
+        Other(String),
+    }
+
+    fn kind(t: &DataType) -> Kind {
+        match t {
+            DataType::Null => Kind::Null,
+            // UInt64 may exceed i64: as a float.
+            DataType::UInt64 => Kind::Float,
+            t if t.is_integer() => Kind::Int,
+            t if t.is_floating() => Kind::Float,
+            DataType::Decimal32(..) | DataType::Decimal64(..) | DataType::Decimal128(..) | DataType::Decimal256(..) => {
+                Kind::Float
+            }
+            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Boolean => Kind::Str,
+            DataType::Date32 | DataType::Date64 | DataType::Timestamp(..) => Kind::Str,
+            DataType::Dictionary(_, v) => match kind(v) {
+                Kind::Other(s) => Kind::Other(s),
+                _ => Kind::Str,
+            },
+            t => Kind::Other(format!("<{t}>")),
+        }
+    }
+
+    /// Arrow record batches as rows of values.
+    pub(super) fn arrow_rows(schema: &Schema, batches: &[RecordBatch]) -> Result<OdRows, Text> {
+        let header: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+        let kinds: Vec<Kind> = schema.fields().iter().map(|f| kind(f.data_type())).collect();
+        let cast_err = |e: datafusion::arrow::error::ArrowError| {
+            text(format!("cannot convert the result: {e}"), format!("无法转换结果：{e}"))
+        };
+        let mut rows: Vec<Vec<Option<Value>>> = Vec::new();
+        for b in batches {
+            let start = rows.len();
+            rows.extend((0..b.num_rows()).map(|_| Vec::with_capacity(header.len())));
+            for (c, k) in kinds.iter().enumerate() {
+                let col = b.column(c);
+                let out = &mut rows[start..];
+                match k {
+                    Kind::Int => {
+                        let a = cast(col, &DataType::Int64).map_err(cast_err)?;
+                        let a = a.as_primitive::<Int64Type>();
+                        for (r, row) in out.iter_mut().enumerate() {
+                            row.push(a.is_valid(r).then(|| Value::Int(a.value(r))));
+                        }
+                    }
+                    Kind::Float => {
+                        let a = cast(col, &DataType::Float64).map_err(cast_err)?;
+                        let a = a.as_primitive::<Float64Type>();
+                        for (r, row) in out.iter_mut().enumerate() {
+                            row.push(a.is_valid(r).then(|| Value::Float(a.value(r))));
+                        }
+                    }
+                    Kind::Str => {
+                        let a = cast(col, &DataType::Utf8).map_err(cast_err)?;
+                        let a = a.as_string::<i32>();
+                        for (r, row) in out.iter_mut().enumerate() {
+                            row.push(a.is_valid(r).then(|| Value::Str(a.value(r).to_string())));
+                        }
+                    }
+                    Kind::Null => out.iter_mut().for_each(|row| row.push(None)),
+                    Kind::Other(s) => {
+                        for (r, row) in out.iter_mut().enumerate() {
+                            row.push(col.is_valid(r).then(|| Value::Str(s.clone())));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(OdRows { header, rows })
+    }
+
+    /// Reads a Parquet file, or every `.parquet` file under a directory with Hive partition
+    /// columns (`year=2024/month=01/…`, as text) inferred from the paths, as [`OdRows`].
+    pub fn read_parquet_od(path: &Path) -> Result<OdRows, Text> {
+        crate::project::sql::run::block_on_own_thread(|| read(path))?
+    }
+
+    async fn read(path: &Path) -> Result<OdRows, Text> {
+        let shown = path.display().to_string();
+        let fail = |e: &dyn std::fmt::Display| text(e.to_string(), e.to_string());
+        let full = std::fs::canonicalize(path).map_err(|e| text(format!("{shown}: {e}"), format!("{shown}：{e}")))?;
+        let mut url = full.display().to_string();
+        if full.is_dir() && !url.ends_with('/') {
+            url.push('/');
+        }
+        let url = ListingTableUrl::parse(&url).map_err(|e| fail(&e))?;
+        let ctx = SessionContext::new();
+        let state = ctx.state();
+        let opts = ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
+        let parts = opts.infer_partitions(&state, &url).await.map_err(|e| fail(&e))?;
+        let opts = opts.with_table_partition_cols(parts.into_iter().map(|p| (p, DataType::Utf8)).collect());
+        let schema = opts.infer_schema(&state, &url).await.map_err(|e| fail(&e))?;
+        let config = ListingTableConfig::new(url).with_listing_options(opts).with_schema(schema);
+        let table = ListingTable::try_new(config).map_err(|e| fail(&e))?;
+        let df = ctx.read_table(Arc::new(table)).map_err(|e| fail(&e))?;
+        let schema = Arc::new(df.schema().as_arrow().clone());
+        let batches = df.collect().await.map_err(|e| fail(&e))?;
+        arrow_rows(&schema, &batches)
+    }
+}
+
 /// Parses `[flows]`; `None` when absent or invalid (the errors are in the loader's list).
 /// `columns` are the project's data columns (indicators and series) a mass may name; `groups` the
 /// group variables of its units.
@@ -128,7 +426,7 @@ pub(crate) fn parse(
     let t = top.table(&mut ld.doc, "flows")?;
     t.check_keys(&mut ld.doc, KEYS);
     let errors_before = ld.doc.diags.iter().filter(|d| d.is_error()).count();
-    let od = read_text(ld, &t, "od", true);
+    let od = read_od(ld, &t);
     let distances = read_text(ld, &t, "distances", false);
     let column = |ld: &mut Loader<'_>, k: &str| -> Option<String> {
         let c = t.string(&mut ld.doc, k, false)?;
@@ -207,8 +505,10 @@ pub(crate) fn parse(
             ),
         );
     }
+    let (od, od_rows) = od?;
     let spec = FlowsSpec {
-        od: od?,
+        od,
+        od_rows,
         distances,
         model,
         decay,

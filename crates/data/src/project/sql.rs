@@ -1,5 +1,6 @@
 //! Indicators defined as SQL over the data catalog: the `[catalog]` table of a project file and
-//! the `[[data]]` entries with `sql = "…"` (specified in `docs/project-file.md`).
+//! the `[[data]]` entries with `sql = "…"` (specified in `docs/project-file.md`); also the OD
+//! records of `[flows]` with `sql = "…"` (`docs/flows.md`), run the same way.
 //!
 //! ```text
 //! [catalog] file, principal ──► Catalog::open (feature `catalog`) ──► principal of its policy
@@ -90,11 +91,13 @@ pub(crate) struct SqlEntry {
     pub id: usize,
     /// `data[N]`.
     pub path: String,
-    /// The code of `indicator`, when it is a string.
+    /// The code of `indicator`, when it is a string (`flows.od` for the OD query of `[flows]`).
     pub code: Option<String>,
     pub sql: String,
     /// Span of the `sql` value.
     pub span: Range<usize>,
+    /// True for the OD query of `[flows]` (`path` is `flows`).
+    pub od: bool,
 }
 
 /// The results of every SQL entry of a project.
@@ -103,6 +106,9 @@ pub(crate) struct SqlData {
     /// Rows of each entry whose query ran, by [`SqlEntry::id`]. An entry without rows here
     /// failed (and its errors are reported).
     pub rows: HashMap<usize, Vec<SqlRow>>,
+    /// The rows of the OD query of `[flows]`, when it ran.
+    #[cfg_attr(not(feature = "catalog"), allow(dead_code))]
+    pub flows_od: Option<super::flows::OdRows>,
     /// What ran, in file order.
     pub sources: Vec<SqlSource>,
     /// True when the catalog says its data are synthetic or illustrative.
@@ -130,6 +136,21 @@ pub(crate) fn sql_entries(top: &Tbl<'_, '_>) -> Vec<SqlEntry> {
             code,
             sql: s.to_string(),
             span: v.span(),
+            od: false,
+        });
+    }
+    // The OD records of `[flows]` (exactly one of `od` and `sql` is checked with `[flows]`).
+    if let Some(DeValue::Table(t)) = top.get("flows").map(|v| v.get_ref())
+        && let Some(v) = t.get("sql")
+        && let DeValue::String(s) = v.get_ref()
+    {
+        out.push(SqlEntry {
+            id: v.span().start,
+            path: "flows".into(),
+            code: Some(super::flows::OD_CODE.into()),
+            sql: s.to_string(),
+            span: v.span(),
+            od: true,
         });
     }
     out
@@ -189,8 +210,8 @@ pub(crate) fn evaluate(ld: &mut Loader<'_>, top: &Tbl<'_, '_>) -> SqlData {
                 &c.span,
                 Some("catalog".into()),
                 text(
-                    "[catalog] is given but no [[data]] entry has `sql`, so the catalog is not used",
-                    "给出了 [catalog]，但没有任何 [[data]] 使用 `sql`，目录未被使用",
+                    "[catalog] is given but neither a [[data]] entry nor [flows] has `sql`, so the catalog is not used",
+                    "给出了 [catalog]，但没有任何 [[data]] 或 [flows] 使用 `sql`，目录未被使用",
                 ),
                 text(
                     "add [[data]] entries with indicator = \"CODE\" and sql = \"SELECT … AS unit, … AS period, … AS value FROM domain.table …\", or remove [catalog]",
@@ -204,15 +225,20 @@ pub(crate) fn evaluate(ld: &mut Loader<'_>, top: &Tbl<'_, '_>) -> SqlData {
         let hint = catalog_feature_hint();
         for e in &entries {
             let code = e.code.as_deref().unwrap_or("?");
-            ld.doc.error(
-                &e.span,
-                Some(format!("{}.sql", e.path)),
+            let message = if e.od {
                 text(
-                    format!("indicator '{code}' is defined by an SQL query over the data catalog, which this baydex cannot run"),
+                    "the OD records of [flows] come from an SQL query over the data catalog, which this baydex cannot run",
+                    "[flows] 的 OD 记录来自数据目录上的 SQL 查询，而此 baydex 无法执行 SQL",
+                )
+            } else {
+                text(
+                    format!(
+                        "indicator '{code}' is defined by an SQL query over the data catalog, which this baydex cannot run"
+                    ),
                     format!("指标 '{code}' 由数据目录上的 SQL 查询定义，而此 baydex 无法执行 SQL"),
-                ),
-                hint.clone(),
-            );
+                )
+            };
+            ld.doc.error(&e.span, Some(format!("{}.sql", e.path)), message, hint.clone());
         }
         return data;
     }
@@ -222,10 +248,17 @@ pub(crate) fn evaluate(ld: &mut Loader<'_>, top: &Tbl<'_, '_>) -> SqlData {
             ld.doc.error(
                 &first.span,
                 Some(format!("{}.sql", first.path)),
-                text(
-                    "[[data]] entries with `sql` need a [catalog] table naming the catalog file",
-                    "含 `sql` 的 [[data]] 需要 [catalog] 表指明目录文件",
-                ),
+                if first.od {
+                    text(
+                        "[flows] with `sql` needs a [catalog] table naming the catalog file",
+                        "含 `sql` 的 [flows] 需要 [catalog] 表指明目录文件",
+                    )
+                } else {
+                    text(
+                        "[[data]] entries with `sql` need a [catalog] table naming the catalog file",
+                        "含 `sql` 的 [[data]] 需要 [catalog] 表指明目录文件",
+                    )
+                },
                 text(
                     "add [catalog] with file = \"catalog.toml\" (relative to the project file) and principal = \"NAME\" (a principal of its access policy)",
                     "请添加 [catalog]，写明 file = \"catalog.toml\"（相对于项目文件）与 principal = \"名称\"（其访问策略中的主体）",
@@ -242,8 +275,10 @@ pub(crate) fn evaluate(ld: &mut Loader<'_>, top: &Tbl<'_, '_>) -> SqlData {
 }
 
 #[cfg(feature = "catalog")]
-mod run {
-    //! Opening the catalog and running the queries (feature `catalog`).
+pub(crate) mod run {
+    //! Opening the catalog and running the queries (feature `catalog`). [`run_catalog_queries`] is
+    //! the one way queries over a catalog run outside `baydex sql`: the `[[data]]` and `[flows]`
+    //! queries of a project, and `baydex flows --od-sql`.
 
     use std::path::{Path, PathBuf};
 
@@ -258,33 +293,125 @@ mod run {
     use crate::source::{InputFile, resolve};
     use baydex_core::Text;
 
-    /// What happened to one query.
-    struct Ran {
-        rows: Vec<SqlRow>,
-        tables: Vec<String>,
-        fingerprints: Vec<SourceFingerprint>,
+    /// One query that ran: its result and the fingerprints of the tables it read.
+    #[derive(Debug)]
+    pub struct CatalogRun {
+        /// The result (every row).
+        pub output: QueryOutput,
+        /// SHA-256 of each table read, in `output.tables` order.
+        pub fingerprints: Vec<SourceFingerprint>,
     }
 
-    /// Why the principal of `[catalog]` cannot be used.
-    enum PrincipalProblem {
-        /// The catalog has a policy and `principal` is absent.
+    /// Why the principal asked for cannot run queries on a catalog.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum PrincipalProblem {
+        /// The catalog has a policy and no principal is named; the policy's principals.
         Missing(Vec<String>),
-        /// The catalog has no policy and `principal` is given.
+        /// The catalog has no policy and a principal is named.
         NoPolicy,
-        /// No such principal in the policy.
+        /// No such principal in the policy; the policy's principals.
         Unknown(String, Vec<String>),
     }
 
-    /// The outcome of opening the catalog and running every query.
-    enum Outcome {
-        /// The catalog (or its policy) could not be opened.
+    impl PrincipalProblem {
+        /// The message and the fix, for a project's `[catalog]` table or (`cli`) for `--as`.
+        pub fn message(&self, cli: bool) -> (Text, Text) {
+            match self {
+                PrincipalProblem::Missing(names) => (
+                    text(
+                        "the catalog has an access policy: say which principal runs the queries",
+                        "该目录设有访问策略：请指明以哪个主体执行查询",
+                    ),
+                    if cli {
+                        text(
+                            format!("add --as NAME; principals: {}", list(names, 20)),
+                            format!("请添加 --as 名称；主体：{}", list(names, 20)),
+                        )
+                    } else {
+                        text(
+                            format!("add principal = \"NAME\" to [catalog]; principals: {}", list(names, 20)),
+                            format!("请在 [catalog] 中添加 principal = \"名称\"；主体：{}", list(names, 20)),
+                        )
+                    },
+                ),
+                PrincipalProblem::NoPolicy => (
+                    text(
+                        "the catalog has no access policy, so it has no principals",
+                        "该目录没有访问策略，因此没有主体",
+                    ),
+                    if cli {
+                        text(
+                            "run without --as (the query then runs as the catalog's owner)",
+                            "请去掉 --as（查询将以目录所有者身份执行）",
+                        )
+                    } else {
+                        text(
+                            "remove `principal` (the queries then run as the catalog's owner)",
+                            "请删除 `principal`（查询将以目录所有者身份执行）",
+                        )
+                    },
+                ),
+                PrincipalProblem::Unknown(name, names) => (
+                    text(
+                        format!("no principal `{name}` in the catalog's access policy"),
+                        format!("目录的访问策略中没有主体 `{name}`"),
+                    ),
+                    text(format!("principals: {}", list(names, 20)), format!("主体：{}", list(names, 20))),
+                ),
+            }
+        }
+    }
+
+    /// The outcome of opening a catalog and running queries on it.
+    #[derive(Debug)]
+    pub enum CatalogOutcome {
+        /// The catalog (or its policy) could not be opened, or the engine could not start.
         Open(Diagnostics),
+        /// The principal cannot be used.
         Principal(PrincipalProblem),
+        /// The catalog opened; one result per query, in order (an error is the reason, with
+        /// `refused: ` before a refusal of the access policy).
         Ran {
+            /// True when the catalog says its data are synthetic or illustrative.
             illustrative: bool,
+            /// The policy file, beside the catalog file as the caller named it.
             policy: Option<PathBuf>,
-            results: Vec<Result<Ran, Text>>,
+            /// Each query's result.
+            results: Vec<Result<CatalogRun, Text>>,
         },
+    }
+
+    /// Opens the catalog at `path` and runs `queries` as `principal` (the owner when `None`),
+    /// under the catalog's access policy, each one audited, and fingerprints the tables each read.
+    /// It runs on a thread of its own with its own Tokio runtime, so the caller stays synchronous
+    /// and may itself run inside a runtime (the server).
+    pub fn run_catalog_queries(path: &Path, principal: Option<&str>, queries: &[String]) -> CatalogOutcome {
+        let display = path.display().to_string();
+        block_on_own_thread(|| run_queries(path, principal, queries)).unwrap_or_else(|e| {
+            CatalogOutcome::Open(Diagnostics::from(crate::diag::Location::file(&display).error(
+                e,
+                text("run the query with `baydex sql` to see what fails", "请用 `baydex sql` 单独执行该查询以查看原因"),
+            )))
+        })
+    }
+
+    /// Runs the future `f` makes on a new thread with its own Tokio runtime (two workers).
+    pub(crate) fn block_on_own_thread<T, F, Fut>(f: F) -> Result<T, Text>
+    where
+        F: FnOnce() -> Fut + Send,
+        Fut: std::future::Future<Output = T>,
+        T: Send,
+    {
+        let joined = std::thread::scope(|s| {
+            s.spawn(|| {
+                let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(
+                    |e| text(format!("cannot start the query engine: {e}"), format!("无法启动查询引擎：{e}")),
+                )?;
+                Ok(rt.block_on(f()))
+            })
+            .join()
+        });
+        joined.unwrap_or_else(|_| Err(text("the query engine stopped unexpectedly", "查询引擎意外终止")))
     }
 
     pub(super) fn run_all(ld: &mut Loader<'_>, catalog: &CatalogRef, entries: &[SqlEntry], data: &mut SqlData) {
@@ -297,30 +424,8 @@ mod run {
         let display = ld.src.display(&rel);
         let path = PathBuf::from(&display);
         let queries: Vec<String> = entries.iter().map(|e| e.sql.clone()).collect();
-        let principal = catalog.principal.clone();
-        // A thread with its own runtime: the caller may itself run inside a Tokio runtime.
-        let outcome = std::thread::scope(|s| {
-            s.spawn(|| {
-                let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build();
-                match rt {
-                    Ok(rt) => rt.block_on(run_queries(&path, principal.as_deref(), &queries)),
-                    Err(e) => Outcome::Open(Diagnostics::from(crate::diag::Location::file(&display).error(
-                        text(format!("cannot start the query engine: {e}"), format!("无法启动查询引擎：{e}")),
-                        Text::default(),
-                    ))),
-                }
-            })
-            .join()
-        });
-        let outcome = match outcome {
-            Ok(o) => o,
-            Err(_) => Outcome::Open(Diagnostics::from(crate::diag::Location::file(&display).error(
-                text("the query engine stopped unexpectedly", "查询引擎意外终止"),
-                text("run the query with `baydex sql` to see what fails", "请用 `baydex sql` 单独执行该查询以查看原因"),
-            ))),
-        };
-        match outcome {
-            Outcome::Open(d) => {
+        match run_catalog_queries(&path, catalog.principal.as_deref(), &queries) {
+            CatalogOutcome::Open(d) => {
                 ld.doc.diags.extend(d.0);
                 ld.doc.error(
                     &catalog.file_span,
@@ -335,8 +440,8 @@ mod run {
                     ),
                 );
             }
-            Outcome::Principal(p) => principal_error(ld, catalog, p),
-            Outcome::Ran { illustrative, policy, results } => {
+            CatalogOutcome::Principal(p) => principal_error(ld, catalog, p),
+            CatalogOutcome::Ran { illustrative, policy, results } => {
                 data.illustrative = illustrative;
                 if let Some(p) = policy
                     && let Ok(bytes) = std::fs::read(&p)
@@ -345,30 +450,45 @@ mod run {
                 }
                 for (e, r) in entries.iter().zip(results) {
                     let code = e.code.clone().unwrap_or_default();
-                    match r {
-                        Ok(ran) => {
-                            data.sources.push(SqlSource {
-                                code: code.clone(),
-                                key: format!("{}.sql", e.path),
-                                sql: e.sql.clone(),
-                                catalog: display.clone(),
-                                principal: catalog.principal.clone(),
-                                tables: ran.tables,
-                                fingerprints: ran.fingerprints,
-                                rows: ran.rows.len(),
-                                illustrative,
-                            });
-                            data.rows.insert(e.id, ran.rows);
+                    // The result as the entry needs it: unit, period, value rows or OD rows.
+                    let converted = r.and_then(|ran| {
+                        if e.od {
+                            let od = crate::project::flows::od_rows(&ran.output)?;
+                            data.flows_od = Some(od);
+                        } else {
+                            data.rows.insert(e.id, rows_of(&ran.output)?);
                         }
+                        Ok(ran)
+                    });
+                    match converted {
+                        Ok(ran) => data.sources.push(SqlSource {
+                            code: code.clone(),
+                            key: format!("{}.sql", e.path),
+                            sql: e.sql.clone(),
+                            catalog: display.clone(),
+                            principal: catalog.principal.clone(),
+                            tables: ran.output.tables,
+                            fingerprints: ran.fingerprints,
+                            rows: ran.output.rows,
+                            illustrative,
+                        }),
                         Err(why) => {
                             let shown = if code.is_empty() { "?" } else { code.as_str() };
-                            ld.doc.error(
-                                &e.span,
-                                Some(format!("{}.sql", e.path)),
+                            let what = if e.od {
+                                text(
+                                    format!("the SQL query of the OD records of [flows] failed: {}", why.en),
+                                    format!("[flows] 的 OD 记录 SQL 查询失败：{}", why.zh),
+                                )
+                            } else {
                                 text(
                                     format!("the SQL query of indicator '{shown}' failed: {}", why.en),
                                     format!("指标 '{shown}' 的 SQL 查询失败：{}", why.zh),
-                                ),
+                                )
+                            };
+                            ld.doc.error(
+                                &e.span,
+                                Some(format!("{}.sql", e.path)),
+                                what,
                                 text(
                                     format!(
                                         "fix the query in {}.sql; try it with: baydex sql --catalog {display}{} \"…\"",
@@ -390,58 +510,32 @@ mod run {
     }
 
     fn principal_error(ld: &mut Loader<'_>, catalog: &CatalogRef, p: PrincipalProblem) {
-        match p {
-            PrincipalProblem::Missing(names) => ld.doc.error(
-                &catalog.span,
-                Some("catalog.principal".into()),
-                text(
-                    "the catalog has an access policy: say which principal runs the queries",
-                    "该目录设有访问策略：请指明以哪个主体执行查询",
-                ),
-                text(
-                    format!("add principal = \"NAME\" to [catalog]; principals: {}", list(&names, 20)),
-                    format!("请在 [catalog] 中添加 principal = \"名称\"；主体：{}", list(&names, 20)),
-                ),
-            ),
-            PrincipalProblem::NoPolicy => ld.doc.error(
-                &catalog.principal_span,
-                Some("catalog.principal".into()),
-                text("the catalog has no access policy, so it has no principals", "该目录没有访问策略，因此没有主体"),
-                text(
-                    "remove `principal` (the queries then run as the catalog's owner)",
-                    "请删除 `principal`（查询将以目录所有者身份执行）",
-                ),
-            ),
-            PrincipalProblem::Unknown(name, names) => ld.doc.error(
-                &catalog.principal_span,
-                Some("catalog.principal".into()),
-                text(
-                    format!("no principal `{name}` in the catalog's access policy"),
-                    format!("目录的访问策略中没有主体 `{name}`"),
-                ),
-                text(format!("principals: {}", list(&names, 20)), format!("主体：{}", list(&names, 20))),
-            ),
-        }
+        let (message, help) = p.message(false);
+        let span = match p {
+            PrincipalProblem::Missing(_) => &catalog.span,
+            _ => &catalog.principal_span,
+        };
+        ld.doc.error(span, Some("catalog.principal".into()), message, help);
     }
 
-    async fn run_queries(path: &Path, principal: Option<&str>, queries: &[String]) -> Outcome {
+    async fn run_queries(path: &Path, principal: Option<&str>, queries: &[String]) -> CatalogOutcome {
         let cat = match Catalog::open(path).await {
             Ok(c) => c,
-            Err(d) => return Outcome::Open(d),
+            Err(d) => return CatalogOutcome::Open(d),
         };
         let found = match (&cat.policy, principal) {
             (Some(pol), Some(name)) => match pol.principal(name) {
                 Some(p) => Some(p.clone()),
                 None => {
                     let names = pol.principals.iter().map(|p| p.name.clone()).collect();
-                    return Outcome::Principal(PrincipalProblem::Unknown(name.to_string(), names));
+                    return CatalogOutcome::Principal(PrincipalProblem::Unknown(name.to_string(), names));
                 }
             },
             (Some(pol), None) => {
                 let names = pol.principals.iter().map(|p| p.name.clone()).collect();
-                return Outcome::Principal(PrincipalProblem::Missing(names));
+                return CatalogOutcome::Principal(PrincipalProblem::Missing(names));
             }
-            (None, Some(_)) => return Outcome::Principal(PrincipalProblem::NoPolicy),
+            (None, Some(_)) => return CatalogOutcome::Principal(PrincipalProblem::NoPolicy),
             (None, None) => None,
         };
         let who = found.as_ref().map_or(Who::Owner, Who::Principal);
@@ -450,29 +544,26 @@ mod run {
             let r = match cat.query(who, q, None).await {
                 Err(QueryError::Refused(t)) => Err(text(format!("refused: {}", t.en), format!("已拒绝：{}", t.zh))),
                 Err(QueryError::Failed(t)) => Err(t),
-                Ok(out) => match rows_of(&out) {
-                    Err(t) => Err(t),
-                    Ok(rows) => {
-                        let mut fingerprints = Vec::new();
-                        let mut failed = None;
-                        for (table, f) in cat.fingerprints(&out.tables).await {
-                            match f {
-                                Ok(sha256) => fingerprints.push(SourceFingerprint { table, sha256 }),
-                                Err(e) => {
-                                    failed = Some(text(
-                                        format!("cannot fingerprint `{table}` for the manifest: {}", e.en),
-                                        format!("无法为清单计算 `{table}` 的指纹：{}", e.zh),
-                                    ));
-                                    break;
-                                }
+                Ok(output) => {
+                    let mut fingerprints = Vec::new();
+                    let mut failed = None;
+                    for (table, f) in cat.fingerprints(&output.tables).await {
+                        match f {
+                            Ok(sha256) => fingerprints.push(SourceFingerprint { table, sha256 }),
+                            Err(e) => {
+                                failed = Some(text(
+                                    format!("cannot fingerprint `{table}` for the manifest: {}", e.en),
+                                    format!("无法为清单计算 `{table}` 的指纹：{}", e.zh),
+                                ));
+                                break;
                             }
                         }
-                        match failed {
-                            Some(t) => Err(t),
-                            None => Ok(Ran { rows, tables: out.tables.clone(), fingerprints }),
-                        }
                     }
-                },
+                    match failed {
+                        Some(t) => Err(t),
+                        None => Ok(CatalogRun { output, fingerprints }),
+                    }
+                }
             };
             results.push(r);
         }
@@ -482,7 +573,7 @@ mod run {
             let rel = p.strip_prefix(&cat.config.dir).unwrap_or(p);
             path.parent().map_or_else(|| rel.to_path_buf(), |d| d.join(rel))
         });
-        Outcome::Ran { illustrative: cat.config.illustrative, policy, results }
+        CatalogOutcome::Ran { illustrative: cat.config.illustrative, policy, results }
     }
 
     /// The rows of a result that has exactly the columns `unit`, `period` and `value`.
