@@ -176,7 +176,8 @@ fn parquet_od(path: &std::path::Path, lang: Lang) -> anyhow::Result<OdIn> {
         })?;
         files.push(InputFile::new(p.display().to_string(), &bytes));
     }
-    Ok(OdIn { source: name, rows, files, sql: None, synthetic: false })
+    let synthetic = rows.synthetic.is_some();
+    Ok(OdIn { source: name, rows, files, sql: None, synthetic })
 }
 
 /// `path` itself, or every `.parquet` file under it.
@@ -391,8 +392,8 @@ pub fn run(args: FlowsArgs) -> anyhow::Result<()> {
             "{bold}{}{bold:#}",
             tr(
                 lang,
-                "ILLUSTRATIVE DATA: the OD records come from a catalog whose data are synthetic or illustrative (illustrative = true); they are not real figures.",
-                "示意数据：OD 记录来自合成或示意数据目录（illustrative = true），并非真实数据。"
+                "ILLUSTRATIVE DATA: the OD records are marked synthetic or illustrative (a catalog with illustrative = true, or Parquet metadata baydex.synthetic); they are not real figures.",
+                "示意数据：OD 记录标注为合成或示意数据（目录 illustrative = true，或 Parquet 元数据 baydex.synthetic），并非真实数据。"
             )
         );
     } else if inp.illustrative {
@@ -568,9 +569,11 @@ pub fn run(args: FlowsArgs) -> anyhow::Result<()> {
     if synthetic {
         files.push(OutFile {
             rel: "ILLUSTRATIVE.txt".into(),
-            bytes: "ILLUSTRATIVE DATA / 示意数据\n\nThe OD records come from a data catalog whose data are synthetic or illustrative \
-                    (illustrative = true; see manifest.json, \"sql\"); every output derived from them is illustrative, not real figures.\n\
-                    OD 记录来自合成或示意数据目录（illustrative = true；见 manifest.json 的 \"sql\"），由其导出的所有结果均为示意数据，并非真实数据。\n"
+            bytes: "ILLUSTRATIVE DATA / 示意数据\n\nThe OD records are marked synthetic or illustrative (a data catalog with \
+                    illustrative = true, see manifest.json, \"sql\"; or Parquet key-value metadata baydex.synthetic); every output \
+                    derived from them is illustrative, not real figures.\n\
+                    OD 记录标注为合成或示意数据（数据目录 illustrative = true，见 manifest.json 的 \"sql\"；或 Parquet 元数据 \
+                    baydex.synthetic），由其导出的所有结果均为示意数据，并非真实数据。\n"
                 .as_bytes()
                 .to_vec(),
         });

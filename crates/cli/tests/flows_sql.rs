@@ -130,8 +130,14 @@ fn a_hive_partitioned_parquet_directory() {
     assert!(e.contains(&format!("{}, row ", trips.display())) && e.contains("appears twice (first in row"), "{e}");
     assert!(!out.exists(), "nothing may be written on error");
 
-    let o = call(&["--sum-duplicates", "--quiet"]);
+    let o = call(&["--sum-duplicates", "--lang", "en"]);
     assert!(o.status.success(), "{}", stderr(&o));
+    // The demo's Parquet files carry the `baydex.synthetic` marker: labelled illustrative.
+    assert!(stdout(&o).contains("ILLUSTRATIVE DATA") && stdout(&o).contains("baydex.synthetic"), "{}", stdout(&o));
+    assert!(out.join("ILLUSTRATIVE.txt").exists());
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["illustrative"], true);
     let want = admin_pair_totals(&d.path().join("p/catalog.toml"));
     let got = pairs(&out);
     assert_eq!(got.len(), 55);

@@ -46,7 +46,7 @@ use sha2::{Digest, Sha256};
 pub use audit::{AuditEntry, AuditLog};
 pub use config::{CatalogConfig, DomainSpec, FileFormat, Limits, SourceKind, SourceSpec};
 pub use postgres::PgTable;
-pub use write::{OutputFormat, encode_output, write_output};
+pub use write::{OutputFormat, SYNTHETIC_KEY, encode_output, write_output};
 
 /// The DataFusion this catalog is built on (use its `arrow` re-exports for results).
 pub use datafusion;

@@ -62,6 +62,9 @@ pub struct OdRows {
     pub header: Vec<String>,
     /// The rows.
     pub rows: Vec<Vec<Option<Value>>>,
+    /// The note of a Parquet file marked synthetic (key-value metadata `baydex.synthetic`, as
+    /// `baydex sql` and `baydex demo-data` write it): its data are illustrative.
+    pub synthetic: Option<String>,
 }
 
 /// Whether an OD source names Parquet data: a `.parquet` file or a directory (Hive-partitioned
@@ -381,7 +384,7 @@ mod arrow {
                 }
             }
         }
-        Ok(OdRows { header, rows })
+        Ok(OdRows { header, rows, synthetic: None })
     }
 
     /// Reads a Parquet file, or every `.parquet` file under a directory with Hive partition
@@ -410,7 +413,27 @@ mod arrow {
         let df = ctx.read_table(Arc::new(table)).map_err(|e| fail(&e))?;
         let schema = Arc::new(df.schema().as_arrow().clone());
         let batches = df.collect().await.map_err(|e| fail(&e))?;
-        arrow_rows(&schema, &batches)
+        let mut rows = arrow_rows(&schema, &batches)?;
+        rows.synthetic = synthetic_note(&full);
+        Ok(rows)
+    }
+
+    /// The `baydex.synthetic` note of the first Parquet file at `path` (a file, or the files under
+    /// a directory) that carries one.
+    fn synthetic_note(path: &Path) -> Option<String> {
+        use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
+        let mut files = Vec::new();
+        if path.is_dir() {
+            super::parquet_files(path, &mut files);
+            files.sort();
+        } else {
+            files.push(path.to_path_buf());
+        }
+        files.iter().find_map(|f| {
+            let reader = SerializedFileReader::new(std::fs::File::open(f).ok()?).ok()?;
+            let kv = reader.metadata().file_metadata().key_value_metadata()?.clone();
+            kv.into_iter().find(|k| k.key == crate::catalog::SYNTHETIC_KEY).map(|k| k.value.unwrap_or_default())
+        })
     }
 }
 
@@ -506,6 +529,18 @@ pub(crate) fn parse(
         );
     }
     let (od, od_rows) = od?;
+    // OD records from a Parquet file marked synthetic are illustrative, whatever the table says.
+    let mut illustrative = t.boolean(&mut ld.doc, "illustrative").unwrap_or(false);
+    let mut illustrative_note = t.text(&mut ld.doc, "illustrative_note", false).unwrap_or_default();
+    if let Some(note) = od_rows.as_ref().and_then(|r| r.synthetic.as_ref()) {
+        illustrative = true;
+        if illustrative_note.en.is_empty() && illustrative_note.zh.is_empty() {
+            illustrative_note = text(
+                format!("The OD records ({}) are marked synthetic: {note}", od.path),
+                format!("OD 记录（{}）标注为合成数据：{note}", od.path),
+            );
+        }
+    }
     let spec = FlowsSpec {
         od,
         od_rows,
@@ -521,8 +556,8 @@ pub(crate) fn parse(
         group,
         sum_duplicates: t.boolean(&mut ld.doc, "sum_duplicates").unwrap_or(false),
         zeros: t.boolean(&mut ld.doc, "zeros").unwrap_or(false),
-        illustrative: t.boolean(&mut ld.doc, "illustrative").unwrap_or(false),
-        illustrative_note: t.text(&mut ld.doc, "illustrative_note", false).unwrap_or_default(),
+        illustrative,
+        illustrative_note,
     };
     let errors_after = ld.doc.diags.iter().filter(|d| d.is_error()).count();
     (errors_after == errors_before).then_some(spec)
