@@ -175,7 +175,7 @@ pub(crate) fn build_project(
         }
     }
     let report = report.map(|m| bytes(&m));
-    // Which extensions have something for this project (the portal asks only for those).
+    // Which extensions have something for this project (listed as `extensions` by `/api/projects`).
     let mut summary = summary;
     summary["extensions"] =
         json!(extensions.iter().map(|e| e.name()).filter(|n| ext.contains_key(n)).collect::<Vec<_>>());
