@@ -82,11 +82,18 @@ pub struct Limits {
     pub timeout: Duration,
     /// Runs (`POST …/run`) computed at the same time; more → 429 `busy`.
     pub max_concurrent_runs: usize,
+    /// SQL queries (`POST /api/sql`) running at the same time; more → 429 `busy`.
+    pub max_concurrent_queries: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_body_bytes: 64 * 1024, timeout: Duration::from_secs(30), max_concurrent_runs: 2 }
+        Limits {
+            max_body_bytes: 64 * 1024,
+            timeout: Duration::from_secs(30),
+            max_concurrent_runs: 2,
+            max_concurrent_queries: 4,
+        }
     }
 }
 
@@ -251,6 +258,8 @@ impl App {
             limits,
             core_message,
             run_slots: tokio::sync::Semaphore::new(limits.max_concurrent_runs.max(1)),
+            #[cfg(feature = "catalog")]
+            sql_slots: Arc::new(tokio::sync::Semaphore::new(limits.max_concurrent_queries.max(1))),
             ready: Arc::new(AtomicBool::new(true)),
             extension_names: extensions.iter().map(|e| e.name()).collect(),
             #[cfg(feature = "catalog")]

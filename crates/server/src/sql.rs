@@ -251,10 +251,30 @@ pub(crate) async fn sql(
     let default_limit = cat.config.limits.row_limit;
     let limit = req.limit.map_or(default_limit, |l| l.min(default_limit));
     let shape = shape(&req.sql);
+    let Ok(permit) = s.sql_slots.clone().try_acquire_owned() else {
+        let e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "busy",
+            format!(
+                "{} SQL queries are already running, the most this server runs at once; try again shortly",
+                s.limits.max_concurrent_queries.max(1)
+            ),
+            format!(
+                "已有 {} 个 SQL 查询在运行（本服务同时运行的上限）；请稍后重试",
+                s.limits.max_concurrent_queries.max(1)
+            ),
+        );
+        audit_refusal(&cat, &principal.name, &req.sql, &e);
+        return Err(e);
+    };
     let t0 = Instant::now();
     let task = {
         let (cat, sql) = (cat.clone(), req.sql.clone());
-        rt.spawn(async move { cat.query(Who::Principal(&principal), &sql, Some(limit)).await })
+        rt.spawn(async move {
+            let out = cat.query(Who::Principal(&principal), &sql, Some(limit)).await;
+            drop(permit);
+            out
+        })
     };
     let timeout = Duration::from_secs(cat.config.limits.timeout_s);
     let result = match tokio::time::timeout(timeout + GRACE, task).await {

@@ -66,6 +66,9 @@ pub(crate) struct AppState {
     /// Where SQL queries run (present with a catalog).
     #[cfg(feature = "catalog")]
     pub sql_runtime: Option<crate::sql::SqlRuntime>,
+    /// One permit per SQL query running; held until the catalog is done with the query.
+    #[cfg(feature = "catalog")]
+    pub sql_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
