@@ -189,14 +189,16 @@ impl AppState {
             return Ok(ps);
         }
         let granted = self.may_read(c.principal.as_ref(), ps);
-        self.audit.record(&AuditEvent {
-            principal: c.principal.as_ref().map_or_else(|| "anonymous".to_string(), |p| p.name.clone()),
-            roles: c.principal.as_ref().map(|p| p.roles.clone()).unwrap_or_default(),
-            project: id.to_string(),
-            method: c.method.clone(),
-            path: c.path.clone(),
-            outcome: if granted { "granted" } else { "denied" },
-        });
+        self.audit
+            .record(&AuditEvent {
+                principal: c.principal.as_ref().map_or_else(|| "anonymous".to_string(), |p| p.name.clone()),
+                roles: c.principal.as_ref().map(|p| p.roles.clone()).unwrap_or_default(),
+                project: id.to_string(),
+                method: c.method.clone(),
+                path: c.path.clone(),
+                outcome: if granted { "granted" } else { "denied" },
+            })
+            .map_err(|e| audit_unavailable(&e))?;
         match (&c.principal, granted) {
             (_, true) => Ok(ps),
             (None, false) => Err(ApiError::unauthorized(
@@ -250,21 +252,33 @@ async fn wrong_method(req: Request) -> ApiError {
     )
 }
 
-async fn projects(State(s): State<Shared>, Extension(c): Extension<Caller>) -> Response {
+async fn projects(State(s): State<Shared>, Extension(c): Extension<Caller>) -> ApiResult {
     let visible: Vec<&Arc<ProjectState>> = s.projects.iter().filter(|p| s.may_read(c.principal.as_ref(), p)).collect();
     // Listing a restricted project reads its metadata: audited like any other read of it.
     for p in visible.iter().filter(|p| !p.access.public) {
-        s.audit.record(&AuditEvent {
-            principal: c.principal.as_ref().map_or_else(|| "anonymous".to_string(), |p| p.name.clone()),
-            roles: c.principal.as_ref().map(|p| p.roles.clone()).unwrap_or_default(),
-            project: p.id.clone(),
-            method: c.method.clone(),
-            path: c.path.clone(),
-            outcome: "granted",
-        });
+        s.audit
+            .record(&AuditEvent {
+                principal: c.principal.as_ref().map_or_else(|| "anonymous".to_string(), |p| p.name.clone()),
+                roles: c.principal.as_ref().map(|p| p.roles.clone()).unwrap_or_default(),
+                project: p.id.clone(),
+                method: c.method.clone(),
+                path: c.path.clone(),
+                outcome: "granted",
+            })
+            .map_err(|e| audit_unavailable(&e))?;
     }
     let list: Vec<&Json> = visible.iter().map(|p| &p.summary).collect();
-    json_value(&json!({"projects": list}))
+    Ok(json_value(&json!({"projects": list})))
+}
+
+/// A restricted read whose audit event could not be stored is refused (fail closed).
+fn audit_unavailable(why: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "audit_unavailable",
+        format!("the audit log cannot record this read of restricted data ({why}); nothing is served until it can"),
+        format!("审计日志无法记录此次受限数据读取（{why}）；在恢复之前不提供数据"),
+    )
 }
 
 async fn project(State(s): State<Shared>, Extension(c): Extension<Caller>, Path(id): Path<String>) -> ApiResult {

@@ -284,8 +284,9 @@ pub struct AuditEvent {
 
 /// Where audit events go.
 pub trait AuditSink: Debug + Send + Sync {
-    /// Records one event.
-    fn record(&self, event: &AuditEvent);
+    /// Records one event. An error (why the event could not be stored) makes the server refuse
+    /// the read it describes: a restricted project is never served unaudited.
+    fn record(&self, event: &AuditEvent) -> Result<(), String>;
 }
 
 /// Audit events as structured log lines (`target = "baydex::audit"`).
@@ -293,7 +294,7 @@ pub trait AuditSink: Debug + Send + Sync {
 pub struct LogAudit;
 
 impl AuditSink for LogAudit {
-    fn record(&self, e: &AuditEvent) {
+    fn record(&self, e: &AuditEvent) -> Result<(), String> {
         tracing::info!(
             target: "baydex::audit",
             principal = %e.principal,
@@ -304,6 +305,7 @@ impl AuditSink for LogAudit {
             outcome = e.outcome,
             "restricted data access"
         );
+        Ok(())
     }
 }
 
@@ -321,11 +323,11 @@ impl MemoryAudit {
 }
 
 impl AuditSink for MemoryAudit {
-    fn record(&self, e: &AuditEvent) {
-        LogAudit.record(e);
-        if let Ok(mut v) = self.events.lock() {
-            v.push(e.clone());
-        }
+    fn record(&self, e: &AuditEvent) -> Result<(), String> {
+        LogAudit.record(e)?;
+        let mut v = self.events.lock().map_err(|_| "the in-memory audit log is poisoned".to_string())?;
+        v.push(e.clone());
+        Ok(())
     }
 }
 

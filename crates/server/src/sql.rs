@@ -387,8 +387,8 @@ impl CatalogAudit {
 }
 
 impl AuditSink for CatalogAudit {
-    fn record(&self, e: &AuditEvent) {
-        LogAudit.record(e);
+    fn record(&self, e: &AuditEvent) -> Result<(), String> {
+        LogAudit.record(e)?;
         let granted = e.outcome == "granted";
         let reason = if granted {
             String::new()
@@ -403,10 +403,11 @@ impl AuditSink for CatalogAudit {
             if granted { "allowed" } else { "refused" },
             reason,
         );
-        if let Err(err) = self.catalog.audit_log().record(&entry) {
+        self.catalog.audit_log().record(&entry).map_err(|err| {
             tracing::error!(target: "baydex::audit", path = %self.catalog.audit_log().path().display(),
                             error = %err, "cannot write the audit log");
-        }
+            format!("cannot write the audit log {}: {err}", self.catalog.audit_log().path().display())
+        })
     }
 }
 

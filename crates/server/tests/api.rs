@@ -417,6 +417,43 @@ async fn authorisation() {
     assert_eq!(r.status, StatusCode::OK);
 }
 
+/// An audit store that cannot write (a full disk, a lost database).
+#[derive(Debug)]
+struct BrokenAudit;
+
+impl baydex_server::auth::AuditSink for BrokenAudit {
+    fn record(&self, _: &baydex_server::auth::AuditEvent) -> Result<(), String> {
+        Err("disk full".into())
+    }
+}
+
+/// When the audit store cannot record a read of restricted data, the read is refused (503
+/// `audit_unavailable`, both languages): nothing restricted is served unaudited. Public data,
+/// which is not audited, is still served.
+#[tokio::test]
+async fn restricted_reads_fail_closed_when_the_audit_store_fails() {
+    let text = ACCESS
+        .replace("HASH_ANALYST", &token_sha256("t-analyst"))
+        .replace("HASH_VIEWER", &token_sha256("t-viewer"))
+        .replace("HASH_ADMIN", &token_sha256("t-admin"));
+    let access = AccessConfig::parse("auth.toml", &text, &["gba".into(), "gba-panel".into()]).expect("access file");
+    let config = ServeConfig { access: Some(access), audit: Arc::new(BrokenAudit), ..ServeConfig::new(projects()) };
+    let app = App::build(config).expect("app builds").router();
+    let j = call(&app, Method::GET, "/api/projects/gba-panel/periods", Some("t-analyst"), None)
+        .await
+        .error(StatusCode::SERVICE_UNAVAILABLE, "audit_unavailable");
+    assert!(j["message"]["en"].as_str().unwrap().contains("disk full"), "{j}");
+    assert!(j["message"]["zh"].as_str().unwrap().contains("审计日志"), "{j}");
+    // The list names a restricted project to the analyst: refused too.
+    call(&app, Method::GET, "/api/projects", Some("t-analyst"), None)
+        .await
+        .error(StatusCode::SERVICE_UNAVAILABLE, "audit_unavailable");
+    // Public data is not audited and still served; so is the viewer's list (public projects only).
+    assert_eq!(call(&app, Method::GET, "/api/projects/gba/periods", None, None).await.status, StatusCode::OK);
+    let r = call(&app, Method::GET, "/api/projects", Some("t-viewer"), None).await;
+    assert_eq!(r.json()["projects"].as_array().unwrap().len(), 1);
+}
+
 #[tokio::test]
 async fn portal_assets_have_content_types() {
     let app = open_app();
