@@ -263,16 +263,6 @@ impl App {
             ready: Arc::new(AtomicBool::new(true)),
             extension_names: extensions.iter().map(|e| e.name()).collect(),
             #[cfg(feature = "catalog")]
-            sql_runtime: match &catalog {
-                Some(_) => Some(sql::SqlRuntime::new().map_err(|e| BuildError::Catalog {
-                    message: Text::new(
-                        format!("cannot start the SQL runtime: {e}"),
-                        format!("无法启动 SQL 运行时：{e}"),
-                    ),
-                })?),
-                None => None,
-            },
-            #[cfg(feature = "catalog")]
             catalog,
         };
         Ok(App { state: Arc::new(state) })

@@ -5,12 +5,11 @@
 //! Every SQL request is audited exactly once in the catalog's SQLite store: requests that reach
 //! [`Catalog::query`] are audited there (allowed, refused or failed); requests refused before it
 //! (no or invalid token, a token that is no catalog principal, a malformed body) are audited here.
-//! The query runs in its own task on a runtime of its own ([`SqlRuntime`]): a client that
-//! disconnects or a request that times out cannot cancel it between execution and its audit row,
-//! and a query that keeps its threads busy (a DataFusion operator may compute for a long time
-//! between two yields) does not stall the HTTP server. If the catalog's own timeout has not ended
-//! the query [`GRACE`] after it should have, the client gets its 504 anyway; the query's audit row
-//! is written when the catalog is done with it.
+//! The query runs in a task of its own, so a client that disconnects or a request that times out
+//! cannot cancel it between execution and its audit row; the catalog executes it on threads of
+//! its own (one runtime per query), so a DataFusion operator that computes for a long time between
+//! two yields does not stall the HTTP server, and the catalog's timeout fires on time. Should the
+//! catalog not have answered [`GRACE`] after its timeout, the client gets its 504 anyway.
 //!
 //! It does not decide who may read what (the catalog's access policy does) nor parse SQL beyond
 //! telling a syntax error or a statement that is not a query from a refusal, for the status code.
@@ -47,36 +46,6 @@ pub(crate) const PATH: &str = "/api/sql";
 /// Time a SQL request waits beyond the catalog's own per-query timeout before answering 504
 /// itself; the HTTP layer's limit for the route is twice that beyond, so the 504 comes first.
 const GRACE: Duration = Duration::from_secs(2);
-
-/// The runtime SQL queries run on, apart from the one serving HTTP.
-#[derive(Debug)]
-pub(crate) struct SqlRuntime(Option<tokio::runtime::Runtime>);
-
-impl SqlRuntime {
-    /// Two worker threads (the catalog plans with two partitions).
-    pub(crate) fn new() -> std::io::Result<SqlRuntime> {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("baydex-sql")
-            .enable_all()
-            .build()?;
-        Ok(SqlRuntime(Some(rt)))
-    }
-
-    fn handle(&self) -> Option<&tokio::runtime::Handle> {
-        self.0.as_ref().map(tokio::runtime::Runtime::handle)
-    }
-}
-
-impl Drop for SqlRuntime {
-    fn drop(&mut self) {
-        // The app may be dropped inside the HTTP runtime, where blocking on a shutdown is not
-        // allowed; queries still running are abandoned.
-        if let Some(rt) = self.0.take() {
-            rt.shutdown_background();
-        }
-    }
-}
 
 /// Body of `POST /api/sql`.
 #[derive(Debug, Deserialize)]
@@ -192,7 +161,7 @@ pub(crate) async fn sql(
     Extension(c): Extension<Caller>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let (Some(cat), Some(rt)) = (s.catalog.clone(), s.sql_runtime.as_ref().and_then(SqlRuntime::handle)) else {
+    let Some(cat) = s.catalog.clone() else {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "not_available",
@@ -270,7 +239,7 @@ pub(crate) async fn sql(
     let t0 = Instant::now();
     let task = {
         let (cat, sql) = (cat.clone(), req.sql.clone());
-        rt.spawn(async move {
+        tokio::spawn(async move {
             let out = cat.query(Who::Principal(&principal), &sql, Some(limit)).await;
             drop(permit);
             out

@@ -63,9 +63,6 @@ pub(crate) struct AppState {
     /// The data catalog behind `POST /api/sql`.
     #[cfg(feature = "catalog")]
     pub catalog: Option<Arc<baydex_data::catalog::Catalog>>,
-    /// Where SQL queries run (present with a catalog).
-    #[cfg(feature = "catalog")]
-    pub sql_runtime: Option<crate::sql::SqlRuntime>,
     /// One permit per SQL query running; held until the catalog is done with the query.
     #[cfg(feature = "catalog")]
     pub sql_slots: Arc<tokio::sync::Semaphore>,
