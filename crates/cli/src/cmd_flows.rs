@@ -165,11 +165,8 @@ fn parquet_od(path: &std::path::Path, lang: Lang) -> anyhow::Result<OdIn> {
             ),
         )
     })?;
-    let mut paths = Vec::new();
-    parquet_files(path, &mut paths);
-    paths.sort();
     let mut files = Vec::new();
-    for p in paths {
+    for p in baydex_data::parquet_files(path) {
         let bytes = std::fs::read(&p).map_err(|e| {
             let t = baydex_core::Text::new(format!("cannot read the file: {e}"), format!("无法读取文件：{e}"));
             fail_with(lang, &p.display().to_string(), t, baydex_core::Text::default())
@@ -178,21 +175,6 @@ fn parquet_od(path: &std::path::Path, lang: Lang) -> anyhow::Result<OdIn> {
     }
     let synthetic = rows.synthetic.is_some();
     Ok(OdIn { source: name, rows, files, sql: None, synthetic })
-}
-
-/// `path` itself, or every `.parquet` file under it.
-#[cfg(feature = "catalog")]
-fn parquet_files(path: &std::path::Path, out: &mut Vec<PathBuf>) {
-    if !path.is_dir() {
-        out.push(path.to_path_buf());
-        return;
-    }
-    for e in std::fs::read_dir(path).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() || p.extension().is_some_and(|x| x.eq_ignore_ascii_case("parquet")) {
-            parquet_files(&p, out);
-        }
-    }
 }
 
 /// The OD records of `--od-sql`: one query over the catalog as `--as`, under its access policy

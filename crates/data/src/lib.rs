@@ -48,7 +48,7 @@ pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use project::{CatalogOutcome, CatalogRun, PrincipalProblem, od_rows, read_parquet_od, run_catalog_queries};
 pub use project::{
     FlowsFile, FlowsSpec, LoadedProject, OD_CODE, OdRows, SourceFingerprint, SqlSource, catalog_feature_hint,
-    is_parquet_source, load_project, load_project_path,
+    is_parquet_source, load_project, load_project_path, parquet_files,
 };
 pub use set::apply_set;
 pub use source::{DirSource, EmbeddedSource, InputFile, Source};

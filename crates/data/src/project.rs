@@ -23,7 +23,7 @@ use toml::de::DeTable;
 use crate::diag::{Diagnostic, Diagnostics, Location, text};
 use crate::source::{DirSource, InputFile, Source, resolve};
 use doc::{Doc, Tbl};
-pub use flows::{FlowsFile, FlowsSpec, OD_CODE, OdRows, is_parquet_source};
+pub use flows::{FlowsFile, FlowsSpec, OD_CODE, OdRows, is_parquet_source, parquet_files};
 #[cfg(feature = "catalog")]
 pub use flows::{od_rows, read_parquet_od};
 #[cfg(feature = "catalog")]

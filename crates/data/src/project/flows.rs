@@ -219,9 +219,7 @@ fn read_parquet(ld: &mut Loader<'_>, t: &Tbl<'_, '_>, rel: &str, path: &Path) ->
         return None;
     }
     let sha256 = if path.is_dir() {
-        let mut files = Vec::new();
-        parquet_files(path, &mut files);
-        files.sort();
+        let files = parquet_files(path);
         let mut hashes = String::new();
         for f in &files {
             match std::fs::read(f) {
@@ -263,17 +261,27 @@ fn read_parquet(ld: &mut Loader<'_>, t: &Tbl<'_, '_>, rel: &str, path: &Path) ->
     }
 }
 
-/// Every `.parquet` file under `dir`.
-fn parquet_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
-    for e in rd.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            parquet_files(&p, out);
-        } else if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet")) {
-            out.push(p);
+/// The Parquet files of an OD source, sorted: `path` itself, or every `.parquet` file under the
+/// directory `path`.
+pub fn parquet_files(path: &Path) -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(rd) = std::fs::read_dir(dir) else { return };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet")) {
+                out.push(p);
+            }
         }
     }
+    if !path.is_dir() {
+        return vec![path.to_path_buf()];
+    }
+    let mut out = Vec::new();
+    walk(path, &mut out);
+    out.sort();
+    out
 }
 
 #[cfg(not(feature = "catalog"))]
@@ -422,14 +430,7 @@ mod arrow {
     /// a directory) that carries one.
     fn synthetic_note(path: &Path) -> Option<String> {
         use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
-        let mut files = Vec::new();
-        if path.is_dir() {
-            super::parquet_files(path, &mut files);
-            files.sort();
-        } else {
-            files.push(path.to_path_buf());
-        }
-        files.iter().find_map(|f| {
+        super::parquet_files(path).iter().find_map(|f| {
             let reader = SerializedFileReader::new(std::fs::File::open(f).ok()?).ok()?;
             let kv = reader.metadata().file_metadata().key_value_metadata()?.clone();
             kv.into_iter().find(|k| k.key == crate::catalog::SYNTHETIC_KEY).map(|k| k.value.unwrap_or_default())
