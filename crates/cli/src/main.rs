@@ -146,13 +146,13 @@ fn main() -> ExitCode {
     }
 }
 
-/// A panic inside the SQL engine (DataFusion) is caught by the catalog and reported as a failed
-/// query, in both languages; the default hook would first print a Rust backtrace note for it.
-/// Panics anywhere else are printed as usual.
+/// A panic on the SQL engine's query threads (named `baydex-sql`, see `baydex_data::catalog`) is
+/// caught by the catalog and reported as a failed query, in both languages; the default hook would
+/// first print a Rust backtrace note for it. Panics anywhere else are printed as usual.
 fn quiet_engine_panics() {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        if !info.location().is_some_and(|l| l.file().contains("/datafusion-")) {
+        if std::thread::current().name() != Some(baydex_data::QUERY_THREAD_NAME) {
             default(info);
         }
     }));

@@ -44,6 +44,11 @@ mod table;
 pub mod workbook;
 
 pub use diag::{Diagnostic, Diagnostics, Severity};
+
+/// The name of the threads the SQL catalog executes queries on (feature `catalog`): a panic there
+/// is caught and reported as a failed query, so the CLI's panic hook stays quiet for them.
+pub const QUERY_THREAD_NAME: &str = "baydex-sql";
+
 #[cfg(feature = "catalog")]
 pub use project::{CatalogOutcome, CatalogRun, PrincipalProblem, od_rows, read_parquet_od, run_catalog_queries};
 pub use project::{

@@ -153,7 +153,7 @@ impl Engine {
     fn new(threads: usize) -> std::io::Result<Engine> {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(threads)
-            .thread_name("baydex-sql")
+            .thread_name(crate::QUERY_THREAD_NAME)
             .enable_all()
             .build()?;
         Ok(Engine(Some(rt)))
