@@ -166,6 +166,25 @@ else
   cargo test "${CATALOG[@]}" "${CATALOG_TESTS[@]}" --no-fail-fast
 fi
 
+step "cluster (feature cluster: a Ballista scheduler and two executors as child processes)"
+# Ballista turns on DataFusion's default features: this is a second DataFusion build (about 5 GiB
+# more in the target directory), so one package and feature set for every cluster command, and
+# the debug artifacts of the steps above go first if the disk is getting full.
+free_gib=$(( $(df -Pk "$CARGO_TARGET_DIR" | awk 'NR==2 {print $4}') / 1048576 ))
+if [ "$free_gib" -lt 12 ]; then
+  echo "only ${free_gib} GiB free on the disk of $CARGO_TARGET_DIR: removing its debug artifacts"
+  rm -rf "${CARGO_TARGET_DIR:?}/debug"
+fi
+CLUSTER=(-p baydex-data -p baydex-server -p baydex --features baydex/cluster --locked)
+cargo clippy "${CLUSTER[@]}" --lib --bins --tests -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc "${CLUSTER[@]}" --no-deps --document-private-items --quiet
+CLUSTER_TESTS=(--lib --test cluster)
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run "${CLUSTER[@]}" "${CLUSTER_TESTS[@]}" --no-fail-fast
+else
+  cargo test "${CLUSTER[@]}" "${CLUSTER_TESTS[@]}" --no-fail-fast
+fi
+
 step "main job (release build of the README's first command)"
 cargo build --release --locked -p baydex
 "$CARGO_TARGET_DIR/release/baydex" run --out "$(mktemp -d)" --lang en --quiet

@@ -28,6 +28,9 @@ pub struct SqlArgs {
     /// Rows shown in the terminal; default: the catalog's row_limit (终端显示的行数).
     #[arg(long)]
     pub limit: Option<usize>,
+    /// Where the query runs: local | ballista://HOST:PORT (a cluster, see docs/cluster.md) (执行引擎).
+    #[arg(long, default_value = "local")]
+    pub engine: String,
     /// No progress indicator (不显示进度).
     #[arg(long, short)]
     pub quiet: bool,
@@ -53,9 +56,16 @@ pub fn run(a: SqlArgs) -> anyhow::Result<()> {
 pub fn run(a: SqlArgs) -> anyhow::Result<()> {
     use anstream::{eprintln, println};
     use baydex_core::tr;
-    use baydex_data::catalog::{OutputFormat, QueryError, Who, write_output};
+    use baydex_data::catalog::{OutputFormat, QueryEngine, QueryError, Who, write_output};
 
     let lang = a.lang.unwrap_or_else(crate::env_lang);
+    let engine = match QueryEngine::parse(&a.engine) {
+        Ok(e) => e,
+        Err(t) => {
+            eprintln!("{}{}", tr(lang, "error: --engine: ", "错误：--engine："), t.get(lang));
+            return Err(crate::Reported(2).into());
+        }
+    };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let catalog = crate::cmd_catalog::open(&rt, a.catalog.as_ref(), lang)?;
     let token = a.token.clone().or_else(|| std::env::var("BAYDEX_TOKEN").ok());
@@ -123,7 +133,7 @@ pub fn run(a: SqlArgs) -> anyhow::Result<()> {
         (None, None) => Some(a.limit.unwrap_or(catalog.config.limits.row_limit)),
     };
     let spinner = crate::cmd_catalog::spinner(a.quiet, tr(lang, "running the query…", "正在查询…"));
-    let result = rt.block_on(catalog.query(who, &a.query, row_limit));
+    let result = rt.block_on(catalog.query_on(who, &a.query, row_limit, &engine));
     spinner.finish_and_clear();
     let out = match result {
         Ok(o) => o,

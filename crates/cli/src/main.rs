@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 mod cmd_audit;
 mod cmd_catalog;
+mod cmd_cluster;
 mod cmd_demo_data;
 mod cmd_flows;
 mod cmd_init;
@@ -85,6 +86,8 @@ enum Command {
     Catalog(cmd_catalog::CatalogArgs),
     /// Write a synthetic GBA data platform to try the catalog (生成合成的大湾区演示数据平台).
     DemoData(cmd_demo_data::DemoDataArgs),
+    /// Run a scheduler or an executor of a Ballista cluster for `sql --engine` (运行 Ballista 集群的调度器或执行器).
+    Cluster(cmd_cluster::ClusterArgs),
 }
 
 /// `--lang`: zh or en; default from BAYDEX_LANG, then LANG/LC_ALL (zh* → zh), else en.
@@ -129,6 +132,7 @@ fn run() -> anyhow::Result<()> {
         Command::Sql(a) => cmd_sql::run(a),
         Command::Catalog(a) => cmd_catalog::run(a),
         Command::DemoData(a) => cmd_demo_data::run(a),
+        Command::Cluster(a) => cmd_cluster::run(a),
     }
 }
 

@@ -14,6 +14,8 @@
 //! It does not print (the CLI does) nor serve HTTP (the server does).
 
 mod audit;
+#[cfg(feature = "cluster")]
+pub mod cluster;
 mod config;
 pub mod demo;
 mod guard;
@@ -73,6 +75,49 @@ pub struct TableInfo {
     /// The schema (every column; the policy decides which a principal sees).
     pub schema: SchemaRef,
     provider: Arc<dyn TableProvider>,
+    /// The same table for a cluster (plain file formats, which datafusion-proto can serialise);
+    /// `None` for a source that runs only locally (PostgreSQL).
+    shippable: Option<Arc<dyn TableProvider>>,
+}
+
+/// Where a query runs.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum QueryEngine {
+    /// In this process (DataFusion).
+    #[default]
+    Local,
+    /// On the Apache Ballista cluster of this scheduler URL (`ballista://HOST:PORT`); needs the
+    /// `cluster` feature.
+    Ballista(String),
+}
+
+impl QueryEngine {
+    /// Parses `local` or `ballista://HOST:PORT`.
+    pub fn parse(s: &str) -> Result<QueryEngine, Text> {
+        if s == "local" {
+            return Ok(QueryEngine::Local);
+        }
+        if s.starts_with("ballista://") {
+            #[cfg(feature = "cluster")]
+            {
+                if cluster::scheduler_addr(s).is_some() {
+                    return Ok(QueryEngine::Ballista(s.to_string()));
+                }
+            }
+            #[cfg(not(feature = "cluster"))]
+            {
+                return Err(text(
+                    "this baydex was built without cluster support: \
+                     cargo install --path crates/cli --features cluster",
+                    "此 baydex 未包含集群支持：请用 cargo install --path crates/cli --features cluster 安装",
+                ));
+            }
+        }
+        Err(text(
+            format!("unknown engine `{s}`: use local or ballista://HOST:PORT"),
+            format!("未知的执行引擎 `{s}`：请用 local 或 ballista://主机:端口"),
+        ))
+    }
 }
 
 /// Who runs a query.
@@ -232,9 +277,9 @@ impl Catalog {
         let ctx = cat.context();
         for spec in cat.config.sources.clone() {
             match open_source(&ctx, &cat.config, &spec).await {
-                Ok(provider) => {
+                Ok((provider, shippable)) => {
                     let schema = provider.schema();
-                    cat.tables.insert(spec.name(), TableInfo { spec, schema, provider });
+                    cat.tables.insert(spec.name(), TableInfo { spec, schema, provider, shippable });
                 }
                 Err(error) => cat.broken.push(BrokenSource { table: spec.name(), origin: spec.origin.clone(), error }),
             }
@@ -278,7 +323,7 @@ impl Catalog {
         for spec in &self.config.sources {
             let r = match open_source(&ctx, &self.config, spec).await {
                 Err(e) => Err(e),
-                Ok(p) => {
+                Ok((p, _)) => {
                     let ctx = self.context();
                     let read = async {
                         let df = ctx.read_table(p)?.limit(0, Some(1))?;
@@ -298,11 +343,23 @@ impl Catalog {
     /// Runs one read-only SQL query as `who`, keeping at most `row_limit` rows (`None`: all), and
     /// audits it. Refusals and failures are audited too.
     pub async fn query(&self, who: Who<'_>, sql: &str, row_limit: Option<usize>) -> Result<QueryOutput, QueryError> {
+        self.query_on(who, sql, row_limit, &QueryEngine::Local).await
+    }
+
+    /// [`Catalog::query`] on an engine: the query is checked, planned and rewritten here in any
+    /// case; only the rewritten plan's execution moves to a cluster.
+    pub async fn query_on(
+        &self,
+        who: Who<'_>,
+        sql: &str,
+        row_limit: Option<usize>,
+        engine: &QueryEngine,
+    ) -> Result<QueryOutput, QueryError> {
         let name = match who {
             Who::Owner => "owner".to_string(),
             Who::Principal(p) => p.name.clone(),
         };
-        let result = self.query_inner(who, sql, row_limit).await;
+        let result = self.query_inner(who, sql, row_limit, engine).await;
         let entry = match &result {
             Ok(o) => AuditEntry {
                 at: audit::now_utc(),
@@ -338,6 +395,7 @@ impl Catalog {
         who: Who<'_>,
         sql: &str,
         row_limit: Option<usize>,
+        engine: &QueryEngine,
     ) -> Result<QueryOutput, (QueryError, Vec<String>)> {
         let refuse = |en: String, zh: String| (QueryError::Refused(text(en, zh)), Vec::new());
         if matches!(who, Who::Owner) && self.policy.is_some() {
@@ -425,7 +483,20 @@ impl Catalog {
                     s
                 }
             };
-            let restricted = guard::Restricted::new(full.clone(), info.provider.clone(), access.clone());
+            let real = match (engine, &info.shippable) {
+                (QueryEngine::Local, _) => info.provider.clone(),
+                (QueryEngine::Ballista(_), Some(p)) => p.clone(),
+                (QueryEngine::Ballista(_), None) => {
+                    return Err((
+                        QueryError::Failed(text(
+                            format!("`{full}` is a PostgreSQL source: PostgreSQL sources run only with --engine local"),
+                            format!("`{full}` 是 PostgreSQL 数据源：PostgreSQL 数据源只能以 --engine local 运行"),
+                        )),
+                        vec![full.clone()],
+                    ));
+                }
+            };
+            let restricted = guard::Restricted::new(full.clone(), real, access.clone());
             let _ = schema_provider.register_table(info.spec.table.clone(), Arc::new(restricted));
         }
         let touched: Vec<String> = granted.keys().cloned().collect();
@@ -478,6 +549,30 @@ impl Catalog {
         //    process.
         let limit = row_limit.unwrap_or(usize::MAX);
         let timeout = Duration::from_secs(self.config.limits.timeout_s);
+        let ctx = match engine {
+            QueryEngine::Local => ctx,
+            #[cfg(feature = "cluster")]
+            QueryEngine::Ballista(url) => {
+                let remote = async {
+                    cluster::probe(url).await?;
+                    cluster::remote_context(url).await
+                };
+                match remote.await {
+                    Ok(c) => c,
+                    Err(t) => return Err((QueryError::Failed(t), tables)),
+                }
+            }
+            #[cfg(not(feature = "cluster"))]
+            QueryEngine::Ballista(url) => {
+                return Err((
+                    QueryError::Failed(text(
+                        format!("{url}: this baydex was built without cluster support (feature `cluster`)"),
+                        format!("{url}：此 baydex 未包含集群支持（`cluster` 特性）"),
+                    )),
+                    tables,
+                ));
+            }
+        };
         let run = async move {
             let df = ctx.execute_logical_plan(plan).await?;
             let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
@@ -501,7 +596,7 @@ impl Catalog {
             }
             Ok::<_, datafusion::error::DataFusionError>((schema, batches, rows, truncated))
         };
-        let engine = match Engine::new(QUERY_THREADS) {
+        let threads = match Engine::new(QUERY_THREADS) {
             Ok(e) => e,
             Err(e) => {
                 return Err((
@@ -513,21 +608,31 @@ impl Catalog {
                 ));
             }
         };
-        let mut task = engine.spawn(run);
+        let mut task = threads.spawn(run);
         let (schema, batches, rows, truncated) = match tokio::time::timeout(timeout, &mut task).await {
             Err(_) => {
                 task.abort();
-                return Err((
-                    QueryError::Failed(text(
-                        format!("the query took longer than {} s and was stopped", timeout.as_secs()),
-                        format!("查询超过 {} 秒，已终止", timeout.as_secs()),
-                    )),
-                    tables,
-                ));
+                let mut t = text(
+                    format!("the query took longer than {} s and was stopped", timeout.as_secs()),
+                    format!("查询超过 {} 秒，已终止", timeout.as_secs()),
+                );
+                if let QueryEngine::Ballista(url) = engine {
+                    // A job waits in the scheduler's queue while no executor is registered.
+                    t.en.push_str(&format!(" (on the cluster {url}: is at least one executor running?)"));
+                    t.zh.push_str(&format!("（集群 {url}：是否至少有一个执行器在运行？）"));
+                }
+                return Err((QueryError::Failed(t), tables));
             }
             Ok(Err(joined)) => return Err((QueryError::Failed(engine_failure(joined)), tables)),
             Ok(Ok(Err(e))) => {
-                return Err((QueryError::Failed(df_text("query failed", strip(&e.to_string()))), tables));
+                let t = match engine {
+                    QueryEngine::Local => df_text("query failed", strip(&e.to_string())),
+                    #[cfg(feature = "cluster")]
+                    QueryEngine::Ballista(url) => cluster::explain_failure(url, &strip(&e.to_string())),
+                    #[cfg(not(feature = "cluster"))]
+                    QueryEngine::Ballista(_) => df_text("query failed", strip(&e.to_string())),
+                };
+                return Err((QueryError::Failed(t), tables));
             }
             Ok(Ok(Ok(x))) => x,
         };
@@ -638,7 +743,7 @@ async fn open_source(
     ctx: &SessionContext,
     cfg: &CatalogConfig,
     spec: &SourceSpec,
-) -> Result<Arc<dyn TableProvider>, Text> {
+) -> Result<(Arc<dyn TableProvider>, Option<Arc<dyn TableProvider>>), Text> {
     match &spec.kind {
         SourceKind::Postgres { url, url_env, relation } => {
             let url = match (url, url_env) {
@@ -652,7 +757,7 @@ async fn open_source(
                 (None, None) => return Err(text("no connection string", "缺少连接串")),
             };
             let t = PgTable::open(&url, relation).await.map_err(|e| text(e.clone(), format!("PostgreSQL：{e}")))?;
-            Ok(Arc::new(t))
+            Ok((Arc::new(t), None))
         }
         SourceKind::File { format, path, partitions, columns } => {
             if !path.exists() {
@@ -665,22 +770,28 @@ async fn open_source(
                     format!("{} 中没有文件", path.display()),
                 ));
             }
-            let (fmt, ext): (Arc<dyn DfFileFormat>, &str) = match format {
-                // Parquet footers carry statistics; CSV and JSON get estimates (see `sized`).
-                FileFormat::Csv => {
-                    (Arc::new(sized::Sized::new(Arc::new(CsvFormat::default().with_has_header(true)), 1)), ".csv")
-                }
+            // The plain format is what a cluster gets (datafusion-proto serialises only DataFusion's
+            // own formats); locally CSV and JSON get size estimates (see `sized`), Parquet footers
+            // carry statistics.
+            let (plain, ext): (Arc<dyn DfFileFormat>, &str) = match format {
+                FileFormat::Csv => (Arc::new(CsvFormat::default().with_has_header(true)), ".csv"),
                 FileFormat::Parquet => (Arc::new(ParquetFormat::default()), ".parquet"),
-                FileFormat::Json => (Arc::new(sized::Sized::new(Arc::new(JsonFormat::default()), 0)), ".json"),
+                FileFormat::Json => (Arc::new(JsonFormat::default()), ".json"),
+            };
+            let fmt: Arc<dyn DfFileFormat> = match format {
+                FileFormat::Csv => Arc::new(sized::Sized::new(plain.clone(), 1)),
+                FileFormat::Parquet => plain.clone(),
+                FileFormat::Json => Arc::new(sized::Sized::new(plain.clone(), 0)),
             };
             let mut url_text = path.display().to_string();
             if path.is_dir() && !url_text.ends_with('/') {
                 url_text.push('/');
             }
             let url = ListingTableUrl::parse(&url_text).map_err(|e| df_text("path", e))?;
-            let opts = ListingOptions::new(fmt)
-                .with_file_extension(ext)
-                .with_table_partition_cols(partitions.iter().map(|p| (p.clone(), DataType::Utf8)).collect());
+            let partition_cols: Vec<(String, DataType)> =
+                partitions.iter().map(|p| (p.clone(), DataType::Utf8)).collect();
+            let opts =
+                ListingOptions::new(fmt).with_file_extension(ext).with_table_partition_cols(partition_cols.clone());
             let state = ctx.state();
             let schema = match columns {
                 Some(cols) => {
@@ -691,9 +802,14 @@ async fn open_source(
                     text(format!("cannot read {}: {e}", path.display()), format!("无法读取 {}：{e}", path.display()))
                 })?,
             };
+            let plain_opts =
+                ListingOptions::new(plain).with_file_extension(ext).with_table_partition_cols(partition_cols);
+            let shippable =
+                ListingTableConfig::new(url.clone()).with_listing_options(plain_opts).with_schema(schema.clone());
+            let shippable = ListingTable::try_new(shippable).map_err(|e| df_text("source", e))?;
             let config = ListingTableConfig::new(url).with_listing_options(opts).with_schema(schema);
             let t = ListingTable::try_new(config).map_err(|e| df_text("source", e))?;
-            Ok(Arc::new(t))
+            Ok((Arc::new(t), Some(Arc::new(shippable))))
         }
     }
 }
