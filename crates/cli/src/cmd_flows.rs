@@ -70,6 +70,9 @@ pub struct FlowsArgs {
     /// Run --od-sql as this principal of the access policy (以该主体身份查询).
     #[arg(long = "as", value_name = "PRINCIPAL", requires = "od_sql")]
     pub as_principal: Option<String>,
+    /// Where --od-sql runs: local | ballista://HOST:PORT (a cluster, docs/cluster.md) (执行引擎).
+    #[arg(long, default_value = "local", requires = "od_sql")]
+    pub engine: String,
     /// Units: id,name_zh,name_en,lat,lon, optionally group and mass columns (单元文件).
     #[arg(long)]
     pub units: Option<PathBuf>,
@@ -186,7 +189,7 @@ fn sql_od(args: &FlowsArgs, sql: &str, lang: Lang) -> anyhow::Result<OdIn> {
     let catalog = crate::cmd_catalog::catalog_path(args.catalog.as_ref());
     let shown = catalog.display().to_string();
     let principal = args.as_principal.as_deref();
-    match baydex_data::run_catalog_queries(&catalog, principal, &[sql.to_string()]) {
+    match baydex_data::run_catalog_queries(&catalog, principal, &[sql.to_string()], &args.engine) {
         CatalogOutcome::Open(d) => {
             eprintln!("{}", d.render(lang).trim_end());
             Err(Reported(2).into())
@@ -236,6 +239,7 @@ fn sql_od(args: &FlowsArgs, sql: &str, lang: Lang) -> anyhow::Result<OdIn> {
                 fingerprints: ran.fingerprints,
                 rows: ran.output.rows,
                 illustrative,
+                engine: args.engine.clone(),
             };
             Ok(OdIn { source: "--od-sql".into(), rows, files, sql: Some(source), synthetic: illustrative })
         }

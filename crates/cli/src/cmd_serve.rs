@@ -27,6 +27,10 @@ pub struct ServeArgs {
     /// tokens work there; see docs/server.md (数据目录：提供 SQL 查询接口).
     #[arg(long, value_name = "CATALOG.toml")]
     pub catalog: Option<PathBuf>,
+    /// Where SQL runs (POST /api/sql and the projects' SQL indicators): local |
+    /// ballista://HOST:PORT, a cluster, see docs/cluster.md (SQL 执行引擎：本机或 Ballista 集群).
+    #[arg(long, default_value = "local")]
+    pub engine: String,
     /// Largest request body in bytes (请求体上限，字节).
     #[arg(long, default_value_t = 64 * 1024)]
     pub max_body: usize,
@@ -98,18 +102,23 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         anstream::eprintln!("{}", crate::cmd_sql::feature_hint(lang));
         return Err(Reported(2).into());
     }
+    cmd_validate::check_engine(&args.engine, lang)?;
     init_logs(&args.log_format);
     let mut projects = Vec::new();
     if args.files.is_empty() {
         for (name, _, _) in embedded::EXAMPLES {
-            let arg = cmd_validate::ProjectArg { file: None, example: Some((*name).to_string()) };
+            let arg = cmd_validate::ProjectArg {
+                file: None,
+                example: Some((*name).to_string()),
+                engine: args.engine.clone(),
+            };
             let mut loaded = cmd_validate::load(&arg, lang)?;
             embedded::add_default_flows(&arg, &mut loaded);
             projects.push(ServedProject { id: (*name).to_string(), loaded });
         }
     } else {
         for (f, id) in args.files.iter().zip(ids(&args.files)) {
-            let arg = cmd_validate::ProjectArg { file: Some(f.clone()), example: None };
+            let arg = cmd_validate::ProjectArg { file: Some(f.clone()), example: None, engine: args.engine.clone() };
             projects.push(ServedProject { id, loaded: cmd_validate::load(&arg, lang)? });
         }
     }
@@ -140,7 +149,17 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     };
     #[cfg(feature = "catalog")]
     let config = match &args.catalog {
-        Some(path) => config.with_catalog(Arc::new(open_catalog(&rt, path, lang)?)),
+        Some(path) => {
+            let mut catalog = open_catalog(&rt, path, lang)?;
+            match baydex_data::catalog::QueryEngine::parse(&args.engine) {
+                Ok(engine) => catalog.set_engine(engine),
+                Err(t) => {
+                    anstream::eprintln!("{}{}", tr(lang, "error: --engine: ", "错误：--engine："), t.get(lang));
+                    return Err(Reported(2).into());
+                }
+            }
+            config.with_catalog(Arc::new(catalog))
+        }
         None => config,
     };
     let sql = args.catalog.is_some();
@@ -160,7 +179,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         if open {
             tracing::warn!(target: "baydex::server", "no --auth file: every project is public and running is open");
         }
-        tracing::info!(target: "baydex::server", %addr, projects = %served.join(","), "listening");
+        tracing::info!(target: "baydex::server", %addr, projects = %served.join(","), engine = %args.engine, "listening");
         println!(
             "{}",
             match lang {

@@ -67,7 +67,8 @@ pub fn run(a: SqlArgs) -> anyhow::Result<()> {
         }
     };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let catalog = crate::cmd_catalog::open(&rt, a.catalog.as_ref(), lang)?;
+    let mut catalog = crate::cmd_catalog::open(&rt, a.catalog.as_ref(), lang)?;
+    catalog.set_engine(engine);
     let token = a.token.clone().or_else(|| std::env::var("BAYDEX_TOKEN").ok());
     let principal = match (&a.as_principal, &token, &catalog.policy) {
         (Some(name), _, Some(pol)) => match pol.principal(name) {
@@ -133,7 +134,7 @@ pub fn run(a: SqlArgs) -> anyhow::Result<()> {
         (None, None) => Some(a.limit.unwrap_or(catalog.config.limits.row_limit)),
     };
     let spinner = crate::cmd_catalog::spinner(a.quiet, tr(lang, "running the query…", "正在查询…"));
-    let result = rt.block_on(catalog.query_on(who, &a.query, row_limit, &engine));
+    let result = rt.block_on(catalog.query(who, &a.query, row_limit));
     spinner.finish_and_clear();
     let out = match result {
         Ok(o) => o,

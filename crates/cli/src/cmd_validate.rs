@@ -15,6 +15,10 @@ pub struct ProjectArg {
     /// An embedded example instead of a file: gba (default) | gba-panel (内置示例).
     #[arg(long, conflicts_with = "file", value_parser = example_name)]
     pub example: Option<String>,
+    /// Where the project's SQL queries run: local | ballista://HOST:PORT (a cluster, docs/cluster.md)
+    /// (SQL 指标的执行引擎：本机或 Ballista 集群).
+    #[arg(long, default_value = "local")]
+    pub engine: String,
 }
 
 fn example_name(s: &str) -> Result<String, String> {
@@ -36,15 +40,34 @@ pub struct ValidateArgs {
     pub lang: Option<Lang>,
 }
 
+/// Checks an `--engine` value before anything runs: `local`, or (in builds with the `catalog`
+/// feature) a cluster address; a wrong value is an argument error (exit code 2).
+pub fn check_engine(engine: &str, lang: Lang) -> anyhow::Result<()> {
+    if engine == "local" {
+        return Ok(());
+    }
+    #[cfg(feature = "catalog")]
+    let why = match baydex_data::catalog::QueryEngine::parse(engine) {
+        Ok(_) => return Ok(()),
+        Err(t) => t.get(lang).to_string(),
+    };
+    #[cfg(not(feature = "catalog"))]
+    let why = crate::cmd_sql::feature_hint(lang);
+    anstream::eprintln!("{}{why}", baydex_core::tr(lang, "error: --engine: ", "错误：--engine："));
+    Err(Reported(2).into())
+}
+
 /// Loads a project (a file or the embedded default), printing diagnostics on failure.
 pub fn load(project: &ProjectArg, lang: Lang) -> anyhow::Result<baydex_data::LoadedProject> {
+    check_engine(&project.engine, lang)?;
+    let options = baydex_data::LoadOptions { engine: project.engine.clone() };
     let loaded = match (&project.file, &project.example) {
-        (Some(p), _) => baydex_data::load_project_path(p),
+        (Some(p), _) => baydex_data::load_project_path_with(p, &options),
         (None, Some(name)) => {
             let file = embedded::EXAMPLES.iter().find(|(n, _, _)| n == name).map_or(embedded::GBA_PROJECT, |e| e.1);
-            baydex_data::load_project(&embedded::gba(), file)
+            baydex_data::load_project_with(&embedded::gba(), file, &options)
         }
-        (None, None) => baydex_data::load_project(&embedded::gba(), embedded::GBA_PROJECT),
+        (None, None) => baydex_data::load_project_with(&embedded::gba(), embedded::GBA_PROJECT, &options),
     };
     match loaded {
         Ok(l) => {

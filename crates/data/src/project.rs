@@ -55,10 +55,29 @@ pub struct LoadedProject {
 const TOP_KEYS: &[&str] =
     &["index", "units", "node", "indicator", "series", "data", "pipeline", "tiers", "sensitivity", "flows", "catalog"];
 
+/// How a project is loaded (what the project file does not say).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Where the SQL queries of `[[data]]` and `[flows]` run: `local` (default) or
+    /// `ballista://HOST:PORT` (an Apache Ballista cluster, feature `cluster`).
+    pub engine: String,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions { engine: "local".into() }
+    }
+}
+
 /// Loads the project file `file` (a path relative to the source) and everything it names.
 ///
 /// On failure, returns every error found (and the warnings), sorted by file and line.
 pub fn load_project(src: &dyn Source, file: &str) -> Result<LoadedProject, Diagnostics> {
+    load_project_with(src, file, &LoadOptions::default())
+}
+
+/// [`load_project`] with options.
+pub fn load_project_with(src: &dyn Source, file: &str, options: &LoadOptions) -> Result<LoadedProject, Diagnostics> {
     let display = src.display(file);
     let bytes = src.read(file).map_err(|e| {
         Diagnostics::from(Location::file(&display).error(
@@ -69,8 +88,14 @@ pub fn load_project(src: &dyn Source, file: &str) -> Result<LoadedProject, Diagn
     let inputs = vec![InputFile::new(&display, &bytes)];
     let source_text = decode(&display, &bytes)?;
     let root = DeTable::parse(source_text).map_err(|e| Diagnostics::from(syntax_error(&display, source_text, &e)))?;
-    let mut ld =
-        Loader { src, base: file.to_string(), doc: Doc::new(&display, source_text), inputs, sql: Default::default() };
+    let mut ld = Loader {
+        src,
+        base: file.to_string(),
+        doc: Doc::new(&display, source_text),
+        inputs,
+        sql: Default::default(),
+        options: options.clone(),
+    };
     let top = Tbl::new(root.get_ref(), root.span(), "");
     top.check_keys(&mut ld.doc, TOP_KEYS);
 
@@ -158,9 +183,14 @@ pub fn load_project(src: &dyn Source, file: &str) -> Result<LoadedProject, Diagn
 
 /// Loads a project file from disk; paths in it are relative to its folder.
 pub fn load_project_path(path: &Path) -> Result<LoadedProject, Diagnostics> {
+    load_project_path_with(path, &LoadOptions::default())
+}
+
+/// [`load_project_path`] with options.
+pub fn load_project_path_with(path: &Path, options: &LoadOptions) -> Result<LoadedProject, Diagnostics> {
     let parent = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    load_project(&DirSource { root: parent }, &name)
+    load_project_with(&DirSource { root: parent }, &name, options)
 }
 
 /// What the loader carries between sections.
@@ -172,6 +202,9 @@ pub(crate) struct Loader<'s> {
     pub inputs: Vec<InputFile>,
     /// The results of the SQL entries of `[[data]]` (run before the data are read).
     pub sql: sql::SqlData,
+    /// Read only by the SQL queries (feature `catalog`).
+    #[cfg_attr(not(feature = "catalog"), allow(dead_code))]
+    pub options: LoadOptions,
 }
 
 impl Loader<'_> {

@@ -969,12 +969,19 @@ fn provenance(h: &mut String, m: &ReportModel, lang: Lang) {
                 .map(|f| format!("<code>{}</code> <code class=\"hash\">{}</code>", esc(&f.table), esc(&f.sha256)))
                 .collect();
             let synthetic = if s.illustrative { t(lang, " (synthetic data)", "（合成数据）") } else { "" };
+            // Where it ran, when not in the baydex process itself.
+            let engine = if s.engine.is_empty() || s.engine == "local" {
+                String::new()
+            } else {
+                format!("<br>{} <code>{}</code>", t(lang, "on the cluster", "集群"), esc(&s.engine))
+            };
             let _ = writeln!(
                 h,
-                "<tr><td><code>{}</code>{}</td><td>{}</td><td>{}</td><td><pre class=\"sql\">{}</pre></td></tr>",
+                "<tr><td><code>{}</code>{}</td><td>{}{}</td><td>{}</td><td><pre class=\"sql\">{}</pre></td></tr>",
                 esc(&s.code),
                 synthetic,
                 esc(s.principal.as_deref().unwrap_or("—")),
+                engine,
                 tables.join("<br>"),
                 esc(s.sql.trim())
             );

@@ -347,6 +347,9 @@ pub struct SqlProvenance {
     /// Whether the catalog's data are synthetic.
     #[serde(default)]
     pub illustrative: bool,
+    /// Where it ran: `local`, or a cluster's `ballista://HOST:PORT` (empty in older manifests).
+    #[serde(default)]
+    pub engine: String,
 }
 
 /// A catalog table and the SHA-256 fingerprint of its data when the query ran.

@@ -18,17 +18,21 @@
 //! It also embeds the Ballista scheduler and executor (`baydex cluster scheduler|executor`), so a
 //! cluster runs the very DataFusion build the client plans with. It does not print (the CLI does).
 
+use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ballista::prelude::{SessionConfigExt, SessionContextExt};
+use ballista_core::JobId;
 use ballista_core::config::TaskSchedulingPolicy;
+use ballista_core::serde::scheduler::ExecutorData;
 use ballista_core::utils::default_session_builder;
 use ballista_executor::executor_process::{ExecutorProcessConfig, start_executor_process};
-use ballista_scheduler::cluster::BallistaCluster;
+use ballista_scheduler::cluster::{BallistaCluster, ClusterStateEvent, ClusterStateEventStream};
 use ballista_scheduler::config::SchedulerConfig;
 use ballista_scheduler::scheduler_process::{create_scheduler, start_grpc_service_with_listener};
+use ballista_scheduler::scheduler_server::SchedulerServer;
 use baydex_core::Text;
 use datafusion::execution::SessionStateBuilder;
 use datafusion::execution::cache::cache_manager::CacheManagerConfig;
@@ -99,8 +103,9 @@ pub(crate) async fn remote_context(url: &str) -> Result<SessionContext, Text> {
     };
     // Ballista 55.0.0 does not recover from an executor lost mid-job with push scheduling: with
     // its adaptive planner the job waits forever after "Can't find active stage to update stage
-    // outputs"; with the static planner the reset stages are never offered again. The static
-    // planner is kept (the smaller machinery); the catalog's timeout ends such a job.
+    // outputs"; with the static planner the rolled-back stages are not run again, which the
+    // embedded scheduler mends (`watch_lost_executors`) and the client retries. The static planner
+    // is kept.
     let config =
         SessionConfig::new_with_ballista().with_information_schema(false).with_ballista_adaptive_query_planner(false);
     let state = SessionStateBuilder::new().with_default_features().with_config(config).build();
@@ -114,15 +119,40 @@ pub(crate) async fn remote_context(url: &str) -> Result<SessionContext, Text> {
 pub(crate) fn explain_failure(url: &str, e: &str) -> Text {
     let lower = e.to_lowercase();
     if lower.contains("no such file") || lower.contains("not found") || lower.contains("notfound") {
+        // The object store names the file: `NotFound { path: "/d/a.csv", … }` or
+        // `Object at location /d/a.csv not found`.
+        let file = e.split_once("path: \"").and_then(|(_, r)| r.split_once('"')).map(|(p, _)| p).or_else(|| {
+            e.split_once("Object at location ").and_then(|(_, r)| r.split_once(" not found")).map(|(p, _)| p)
+        });
+        let (which_en, which_zh) = match file {
+            Some(f) => (format!("the source file {f} is"), format!("数据文件 {f}")),
+            None => ("a source file is".to_string(), "某个数据文件".to_string()),
+        };
         return text(
             format!(
-                "query failed on the cluster {url}: {e} — a source file is not visible there: every file \
-                 of a catalog source must exist at the same absolute path on the scheduler's and on \
-                 every executor's machine (see docs/cluster.md)"
+                "query failed on the cluster {url}: {which_en} not visible there; every file of a catalog \
+                 source must exist at the same absolute path on the scheduler's and on every executor's \
+                 machine (a shared or replicated file system, see docs/cluster.md). Nothing was written. \
+                 Cluster error: {e}"
             ),
             format!(
-                "集群 {url} 上的查询失败：{e} —— 集群看不到某个数据文件：目录中每个文件数据源都必须以相同的\
-                 绝对路径存在于调度器及每个执行器所在的机器上（见 docs/cluster.md）"
+                "集群 {url} 上的查询失败：集群看不到{which_zh}；目录中每个文件数据源都必须以相同的绝对路径存在于\
+                 调度器及每个执行器所在的机器上（共享或复制的文件系统，见 docs/cluster.md）。未写出任何结果。\
+                 集群错误：{e}"
+            ),
+        );
+    }
+    if e.contains("failed: Cancelled") {
+        return text(
+            format!(
+                "query failed on the cluster {url}: an executor was lost during the query and the job \
+                 stalled, twice (Ballista does not finish such a job on the other executors; baydex \
+                 cancels and runs it once more). Nothing was written. Check the executors and run the \
+                 query again. Cluster error: {e}"
+            ),
+            format!(
+                "集群 {url} 上的查询失败：查询期间丢失了执行器，作业两次停滞（Ballista 不会由其他执行器完成此类作业；\
+                 baydex 会取消并重新执行一次）。未写出任何结果。请检查执行器后重新执行查询。集群错误：{e}"
             ),
         );
     }
@@ -157,6 +187,106 @@ fn scheduler_session(config: SessionConfig) -> datafusion::error::Result<datafus
     Ok(SessionStateBuilder::new_from_existing(state).with_session_id(id).with_runtime_env(runtime).build())
 }
 
+/// Seconds a job that was running when an executor was lost may go without any task on a live
+/// executor, the whole cluster idle, before the scheduler cancels it.
+const STALL_S: u64 = 3;
+
+/// Mends what Ballista 55 leaves behind when it loses an executor.
+///
+/// With push scheduling, the stages of a running job that had tasks or shuffle output on the lost
+/// executor are rolled back, but the vcores their tasks held on the *other* executors are never
+/// given back (the task statuses no longer match a task of the graph), so the job, and every later
+/// one, waits for ever (measured in `crates/cli/tests/cluster.rs`). This task watches the executors
+/// that leave the cluster. Once the whole cluster has been idle (no task of any job on a live
+/// executor) for `stall` while a job that was running at the loss still runs, it registers each
+/// live executor afresh with all its vcores free, and cancels those jobs. The client sees `Job …
+/// failed: Cancelled` and runs the query once more on the executors that remain
+/// (`Catalog::query`). A job whose tasks still run is never touched.
+async fn watch_lost_executors(
+    scheduler: SchedulerServer<LogicalPlanNode, PhysicalPlanNode>,
+    mut events: ClusterStateEventStream,
+    stall: Duration,
+) {
+    use futures::StreamExt as _;
+    let mut lost: HashSet<String> = HashSet::new();
+    // Jobs running when an executor was lost.
+    let mut watched: HashSet<JobId> = HashSet::new();
+    let mut idle_since: Option<Instant> = None;
+    // Executors this task removed and registered again.
+    let mut refreshed: HashSet<String> = HashSet::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(500));
+    loop {
+        tokio::select! {
+            event = events.next() => match event {
+                // Our own removal before registering an executor afresh (below).
+                Some(ClusterStateEvent::RemovedExecutor { executor_id }) if refreshed.remove(&executor_id) => {}
+                Some(ClusterStateEvent::RemovedExecutor { executor_id }) => {
+                    tracing::warn!(target: "baydex::cluster", executor = %executor_id, "executor lost");
+                    lost.insert(executor_id);
+                    watched.extend(scheduler.state.task_manager.get_running_job_cache().keys().cloned());
+                }
+                Some(ClusterStateEvent::RegisteredExecutor { executor_id }) => {
+                    lost.remove(&executor_id);
+                }
+                None => return,
+            },
+            _ = tick.tick() => {
+                if watched.is_empty() {
+                    continue;
+                }
+                let running = scheduler.state.task_manager.get_running_job_cache();
+                watched.retain(|job| running.contains_key(job));
+                let mut busy = false;
+                for info in running.values() {
+                    let graph = info.execution_graph.read().await;
+                    if graph.running_tasks().iter().any(|t| !lost.contains(&t.executor_id)) {
+                        busy = true;
+                        break;
+                    }
+                }
+                if busy || watched.is_empty() {
+                    idle_since = None;
+                    continue;
+                }
+                if idle_since.get_or_insert_with(Instant::now).elapsed() < stall {
+                    continue;
+                }
+                // Ballista 55 does not give back the vcores of tasks whose stage it rolled back
+                // (`sum_vcores_for_statuses` finds no such task any more), so the executors that
+                // remain would look busy for ever and run nothing again. While no task runs, each
+                // live executor is registered afresh with all its vcores free.
+                let executors = &scheduler.state.executor_manager;
+                match executors.get_executors_state().await {
+                    Ok(list) => {
+                        for (meta, _, _) in list {
+                            if lost.contains(&meta.id) {
+                                continue;
+                            }
+                            let vcores = meta.specification.vcores;
+                            let data = ExecutorData { executor_id: meta.id.clone(), total_vcores: vcores, available_vcores: vcores };
+                            refreshed.insert(meta.id.clone());
+                            let id = meta.id.clone();
+                            let _ = executors.remove_executor(&id, Some("baydex: vcores refreshed after an executor was lost".into())).await;
+                            if let Err(e) = executors.register_executor(meta, data).await {
+                                tracing::warn!(target: "baydex::cluster", executor = %id, error = %e, "cannot register the executor afresh");
+                            }
+                        }
+                    }
+                    Err(e) => tracing::warn!(target: "baydex::cluster", error = %e, "cannot list the executors"),
+                }
+                for job in watched.drain() {
+                    tracing::warn!(target: "baydex::cluster", job = %job,
+                        "job stalled after an executor was lost; cancelled so that the client runs it again");
+                    if let Err(e) = scheduler.cancel_job(job.clone()).await {
+                        tracing::warn!(target: "baydex::cluster", job = %job, error = %e, "cannot cancel the job");
+                    }
+                }
+                idle_since = None;
+            }
+        }
+    }
+}
+
 /// Options of `baydex cluster scheduler`.
 #[derive(Debug, Clone)]
 pub struct SchedulerOptions {
@@ -185,7 +315,7 @@ pub async fn run_scheduler(
         // Push scheduling (Ballista's default). Pull scheduling recovers from a lost executor
         // but then returned duplicated rows (1124 groups instead of 1000 in
         // crates/cli/tests/cluster.rs, Ballista 55.0.0): a wrong answer, so not used. With push
-        // scheduling the job waits after an executor is lost and the catalog's timeout ends it.
+        // scheduling the job stalls after an executor is lost; `watch_lost_executors` mends it.
         scheduling_policy: TaskSchedulingPolicy::PushStaged,
         ..SchedulerConfig::default()
     };
@@ -202,6 +332,13 @@ pub async fn run_scheduler(
     let scheduler = create_scheduler::<LogicalPlanNode, PhysicalPlanNode>(cluster, config)
         .await
         .map_err(|e| fail("Ballista scheduler", "Ballista 调度器", e.to_string()))?;
+    let events = scheduler
+        .state
+        .executor_manager
+        .cluster_state_events()
+        .await
+        .map_err(|e| fail("Ballista scheduler", "Ballista 调度器", e.to_string()))?;
+    tokio::spawn(watch_lost_executors(scheduler.clone(), events, Duration::from_secs(STALL_S)));
     ready(addr);
     tokio::select! {
         r = start_grpc_service_with_listener(listener, scheduler) => {
@@ -277,6 +414,12 @@ mod tests {
     fn failures_get_hints() {
         let t = explain_failure("ballista://h:1", "Job x failed: Object at location /d/a.csv not found");
         assert!(t.en.contains("same absolute path") && t.zh.contains("绝对路径"), "{}", t.en);
+        assert!(t.en.contains("the source file /d/a.csv is not visible") && t.zh.contains("看不到数据文件 /d/a.csv"));
+        let t = explain_failure(
+            "ballista://h:1",
+            "Job x failed: ObjectStore(NotFound { path: \"/d/b.csv\", source: Os { code: 2 } })",
+        );
+        assert!(t.en.contains("the source file /d/b.csv is not visible"), "{}", t.en);
         let t = explain_failure("ballista://h:1", "Job x failed: transport error");
         assert!(t.en.contains("nothing was written") && t.zh.contains("未写出"), "{}", t.en);
     }

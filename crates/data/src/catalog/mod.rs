@@ -80,6 +80,13 @@ pub struct TableInfo {
     shippable: Option<Arc<dyn TableProvider>>,
 }
 
+/// True for the failure of a cluster job that the scheduler cancelled because it stalled after
+/// losing an executor: Ballista reports the cancellation as `Job … failed: Cancelled`, and baydex
+/// clients never cancel jobs themselves.
+fn is_stalled_job(message: &str) -> bool {
+    message.contains("failed: Cancelled")
+}
+
 /// Where a query runs.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum QueryEngine {
@@ -117,6 +124,14 @@ impl QueryEngine {
             format!("unknown engine `{s}`: use local or ballista://HOST:PORT"),
             format!("未知的执行引擎 `{s}`：请用 local 或 ballista://主机:端口"),
         ))
+    }
+
+    /// `local`, or the scheduler URL: what [`QueryEngine::parse`] reads back.
+    pub fn name(&self) -> &str {
+        match self {
+            QueryEngine::Local => "local",
+            QueryEngine::Ballista(url) => url,
+        }
     }
 }
 
@@ -183,6 +198,7 @@ pub struct Catalog {
     pub broken: Vec<BrokenSource>,
     runtime: Arc<RuntimeEnv>,
     audit: AuditLog,
+    engine: QueryEngine,
 }
 
 /// The threads that execute one query: a Tokio runtime of its own. The caller's runtime then stays
@@ -273,7 +289,15 @@ impl Catalog {
             .map_err(|e| {
                 Diagnostics::from(Location::file(&config.file).error(df_text("query engine", e), Text::default()))
             })?;
-        let mut cat = Catalog { config, policy, tables: BTreeMap::new(), broken: Vec::new(), runtime, audit };
+        let mut cat = Catalog {
+            config,
+            policy,
+            tables: BTreeMap::new(),
+            broken: Vec::new(),
+            runtime,
+            audit,
+            engine: QueryEngine::Local,
+        };
         let ctx = cat.context();
         for spec in cat.config.sources.clone() {
             match open_source(&ctx, &cat.config, &spec).await {
@@ -342,13 +366,24 @@ impl Catalog {
 
     /// Runs one read-only SQL query as `who`, keeping at most `row_limit` rows (`None`: all), and
     /// audits it. Refusals and failures are audited too.
+    /// It runs on the catalog's engine ([`Catalog::set_engine`]; default: in this process).
     pub async fn query(&self, who: Who<'_>, sql: &str, row_limit: Option<usize>) -> Result<QueryOutput, QueryError> {
-        self.query_on(who, sql, row_limit, &QueryEngine::Local).await
+        self.query_on(who, sql, row_limit, &self.engine).await
+    }
+
+    /// Where [`Catalog::query`] runs from now on (default [`QueryEngine::Local`]).
+    pub fn set_engine(&mut self, engine: QueryEngine) {
+        self.engine = engine;
+    }
+
+    /// Where [`Catalog::query`] runs.
+    pub fn engine(&self) -> &QueryEngine {
+        &self.engine
     }
 
     /// [`Catalog::query`] on an engine: the query is checked, planned and rewritten here in any
     /// case; only the rewritten plan's execution moves to a cluster.
-    pub async fn query_on(
+    async fn query_on(
         &self,
         who: Who<'_>,
         sql: &str,
@@ -573,28 +608,42 @@ impl Catalog {
                 ));
             }
         };
+        // On a cluster, a job the scheduler cancelled because it stalled after losing an executor
+        // (see `cluster::watch_lost_executors`) is run once more, from the start, on the executors
+        // that remain; rows of the failed attempt are dropped. All within the one timeout.
+        let attempts = if matches!(engine, QueryEngine::Local) { 1 } else { 2 };
         let run = async move {
-            let df = ctx.execute_logical_plan(plan).await?;
-            let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
-            let mut stream = df.execute_stream().await?;
-            let mut batches = Vec::new();
-            let mut rows = 0usize;
-            let mut truncated = false;
-            while let Some(b) = stream.next().await {
-                let b = b?;
-                if rows + b.num_rows() > limit {
-                    let keep = limit - rows;
-                    if keep > 0 {
-                        batches.push(b.slice(0, keep));
+            let mut attempt = 1;
+            loop {
+                let collected = async {
+                    let df = ctx.execute_logical_plan(plan.clone()).await?;
+                    let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
+                    let mut stream = df.execute_stream().await?;
+                    let mut batches = Vec::new();
+                    let mut rows = 0usize;
+                    let mut truncated = false;
+                    while let Some(b) = stream.next().await {
+                        let b = b?;
+                        if rows + b.num_rows() > limit {
+                            let keep = limit - rows;
+                            if keep > 0 {
+                                batches.push(b.slice(0, keep));
+                            }
+                            rows = limit;
+                            truncated = true;
+                            break;
+                        }
+                        rows += b.num_rows();
+                        batches.push(b);
                     }
-                    rows = limit;
-                    truncated = true;
-                    break;
+                    Ok::<_, datafusion::error::DataFusionError>((schema, batches, rows, truncated))
                 }
-                rows += b.num_rows();
-                batches.push(b);
+                .await;
+                match collected {
+                    Err(e) if attempt < attempts && is_stalled_job(&e.to_string()) => attempt += 1,
+                    other => return other,
+                }
             }
-            Ok::<_, datafusion::error::DataFusionError>((schema, batches, rows, truncated))
         };
         let threads = match Engine::new(QUERY_THREADS) {
             Ok(e) => e,
@@ -617,9 +666,16 @@ impl Catalog {
                     format!("查询超过 {} 秒，已终止", timeout.as_secs()),
                 );
                 if let QueryEngine::Ballista(url) = engine {
-                    // A job waits in the scheduler's queue while no executor is registered.
-                    t.en.push_str(&format!(" (on the cluster {url}: is at least one executor running?)"));
-                    t.zh.push_str(&format!("（集群 {url}：是否至少有一个执行器在运行？）"));
+                    // A job waits in the scheduler's queue while no executor is registered, and
+                    // Ballista 55 does not finish a job that lost an executor (docs/cluster.md).
+                    t.en.push_str(&format!(
+                        " (on the cluster {url}: is at least one executor running? A job that lost an executor \
+                         is not finished by the others: check the executors and run the query again); nothing was written"
+                    ));
+                    t.zh.push_str(&format!(
+                        "（集群 {url}：是否至少有一个执行器在运行？丢失执行器的作业不会由其他执行器完成：\
+                         请检查执行器后重新执行查询）；未写出任何结果"
+                    ));
                 }
                 return Err((QueryError::Failed(t), tables));
             }

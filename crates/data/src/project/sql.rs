@@ -63,6 +63,8 @@ pub struct SqlSource {
     pub rows: usize,
     /// True when the catalog says its data are synthetic or illustrative.
     pub illustrative: bool,
+    /// Where it ran: `local`, or the `ballista://HOST:PORT` of a cluster.
+    pub engine: String,
 }
 
 /// The fingerprint of one catalog table.
@@ -287,7 +289,7 @@ pub(crate) mod run {
     use datafusion::arrow::datatypes::{DataType, Float64Type};
 
     use super::{CatalogRef, SourceFingerprint, SqlData, SqlEntry, SqlRow, SqlSource};
-    use crate::catalog::{Catalog, QueryError, QueryOutput, Who};
+    use crate::catalog::{Catalog, QueryEngine, QueryError, QueryOutput, Who};
     use crate::diag::{Diagnostics, list, text};
     use crate::project::Loader;
     use crate::source::{InputFile, resolve};
@@ -381,13 +383,19 @@ pub(crate) mod run {
         },
     }
 
-    /// Opens the catalog at `path` and runs `queries` as `principal` (the owner when `None`),
-    /// under the catalog's access policy, each one audited, and fingerprints the tables each read.
-    /// It runs on a thread of its own with its own Tokio runtime, so the caller stays synchronous
-    /// and may itself run inside a runtime (the server).
-    pub fn run_catalog_queries(path: &Path, principal: Option<&str>, queries: &[String]) -> CatalogOutcome {
+    /// Opens the catalog at `path` and runs `queries` as `principal` (the owner when `None`) on
+    /// `engine` (`local` or `ballista://HOST:PORT`), under the catalog's access policy, each one
+    /// audited, and fingerprints the tables each read. It runs on a thread of its own with its own
+    /// Tokio runtime, so the caller stays synchronous and may itself run inside a runtime (the
+    /// server).
+    pub fn run_catalog_queries(
+        path: &Path,
+        principal: Option<&str>,
+        queries: &[String],
+        engine: &str,
+    ) -> CatalogOutcome {
         let display = path.display().to_string();
-        block_on_own_thread(|| run_queries(path, principal, queries)).unwrap_or_else(|e| {
+        block_on_own_thread(|| run_queries(path, principal, queries, engine)).unwrap_or_else(|e| {
             CatalogOutcome::Open(Diagnostics::from(crate::diag::Location::file(&display).error(
                 e,
                 text("run the query with `baydex sql` to see what fails", "请用 `baydex sql` 单独执行该查询以查看原因"),
@@ -424,7 +432,8 @@ pub(crate) mod run {
         let display = ld.src.display(&rel);
         let path = PathBuf::from(&display);
         let queries: Vec<String> = entries.iter().map(|e| e.sql.clone()).collect();
-        match run_catalog_queries(&path, catalog.principal.as_deref(), &queries) {
+        let engine = ld.options.engine.clone();
+        match run_catalog_queries(&path, catalog.principal.as_deref(), &queries, &engine) {
             CatalogOutcome::Open(d) => {
                 ld.doc.diags.extend(d.0);
                 ld.doc.error(
@@ -471,6 +480,7 @@ pub(crate) mod run {
                             fingerprints: ran.fingerprints,
                             rows: ran.output.rows,
                             illustrative,
+                            engine: engine.clone(),
                         }),
                         Err(why) => {
                             let shown = if code.is_empty() { "?" } else { code.as_str() };
@@ -518,11 +528,24 @@ pub(crate) mod run {
         ld.doc.error(span, Some("catalog.principal".into()), message, help);
     }
 
-    async fn run_queries(path: &Path, principal: Option<&str>, queries: &[String]) -> CatalogOutcome {
-        let cat = match Catalog::open(path).await {
+    async fn run_queries(path: &Path, principal: Option<&str>, queries: &[String], engine: &str) -> CatalogOutcome {
+        let engine = match QueryEngine::parse(engine) {
+            Ok(e) => e,
+            Err(why) => {
+                return CatalogOutcome::Open(Diagnostics::from(crate::diag::Location::file("--engine").error(
+                    why,
+                    text(
+                        "use --engine local or --engine ballista://HOST:PORT",
+                        "请使用 --engine local 或 --engine ballista://主机:端口",
+                    ),
+                )));
+            }
+        };
+        let mut cat = match Catalog::open(path).await {
             Ok(c) => c,
             Err(d) => return CatalogOutcome::Open(d),
         };
+        cat.set_engine(engine);
         let found = match (&cat.policy, principal) {
             (Some(pol), Some(name)) => match pol.principal(name) {
                 Some(p) => Some(p.clone()),
@@ -658,6 +681,7 @@ mod tests {
             doc: Doc::new("p.toml", src),
             inputs: Vec::new(),
             sql: SqlData::default(),
+            options: Default::default(),
         };
         let out = f(&mut ld, &top);
         (out, ld.doc.diags)
