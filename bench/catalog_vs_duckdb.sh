@@ -66,7 +66,7 @@ def duck_connect():
 def run_baydex(sql, out):
     t = time.perf_counter()
     p = subprocess.run([bin_, "sql", "--catalog", f"{data}/catalog.toml", "--as", "bench", "--format", "parquet",
-                    "--output", out, "-q", "--lang", "en", sql], stdout=subprocess.DEVNULL,
+                    "--output", out, "-q", "--lang", "en", "--", sql], stdout=subprocess.DEVNULL,
                        stderr=subprocess.PIPE, text=True)
     took = time.perf_counter() - t
     if p.returncode != 0:

@@ -13,7 +13,7 @@
 //! The access policy is enforced before anything leaves the client: the scheduler only ever sees a
 //! plan whose scans already carry the row filters and masks. What cannot be shipped runs only
 //! locally: PostgreSQL sources (a custom provider) and the size-estimating file format wrapper of
-//! [`super::sized`] (the cluster gets the plain formats instead).
+//! `catalog::sized` (the cluster gets the plain formats instead).
 //!
 //! It also embeds the Ballista scheduler and executor (`baydex cluster scheduler|executor`), so a
 //! cluster runs the very DataFusion build the client plans with. It does not print (the CLI does).
