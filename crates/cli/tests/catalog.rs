@@ -19,6 +19,26 @@ fn without_the_feature_sql_says_how_to_get_it() {
     assert!(stderr(&o).contains("安装方法") && stderr(&o).contains("--features catalog"), "{}", stderr(&o));
 }
 
+/// `--engine` other than `local` needs the SQL catalog: an argument error with the install
+/// command, before anything is loaded or written; `baydex cluster` needs the `cluster` feature.
+#[cfg(not(feature = "catalog"))]
+#[test]
+fn without_the_feature_engine_and_cluster_say_how_to_get_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = baydex(&["run", "--engine", "ballista://127.0.0.1:1", "--out", out.to_str().unwrap(), "--quiet"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--engine") && stderr(&o).contains("--features catalog"), "{}", stderr(&o));
+    assert!(!out.exists(), "outputs were written");
+    let o = baydex(&["run", "--engine", "local", "--out", out.to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for args in [&["cluster", "scheduler"][..], &["cluster", "executor", "--scheduler", "h:1"][..]] {
+        let o = baydex(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains("--features cluster"), "{}", stderr(&o));
+    }
+}
+
 #[cfg(feature = "catalog")]
 mod with_catalog {
     use super::*;
@@ -30,6 +50,28 @@ mod with_catalog {
         assert!(o.status.success(), "{}", stderr(&o));
         assert!(stdout(&o).contains("SYNTHETIC"), "{}", stdout(&o));
         dir.join("catalog.toml").display().to_string()
+    }
+
+    /// A build with the catalog but without the `cluster` feature refuses `--engine ballista://…`
+    /// with the install command (exit code 2), and a malformed engine in any build.
+    #[test]
+    fn engines_this_build_cannot_use_are_argument_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let cat = demo(dir.path());
+        let cases: &[(&str, &str)] = &[
+            ("spark://h:1", "use local or ballista://HOST:PORT"),
+            #[cfg(not(feature = "cluster"))]
+            ("ballista://127.0.0.1:1", "--features cluster"),
+        ];
+        for (engine, needle) in cases {
+            let o = baydex(&["sql", "--catalog", &cat, "--as", "admin", "--engine", engine, "SELECT 1"]);
+            assert_eq!(o.status.code(), Some(2), "{engine}: {}", stderr(&o));
+            assert!(stderr(&o).contains(needle), "{engine}: {}", stderr(&o));
+            let o = baydex(&["run", "--engine", engine, "--out", dir.path().join("o").to_str().unwrap()]);
+            assert_eq!(o.status.code(), Some(2), "{engine}: {}", stderr(&o));
+            assert!(stderr(&o).contains(needle), "{engine}: {}", stderr(&o));
+            assert!(!dir.path().join("o").exists());
+        }
     }
 
     #[test]
