@@ -642,6 +642,15 @@ fn run_and_serve_use_the_cluster() {
     let sql = manifest["sql"].as_array().expect("the manifest lists the SQL indicators");
     assert!(sql.len() >= 3);
     assert!(sql.iter().all(|s| s["engine"] == cluster.url.as_str()), "{sql:?}");
+    // The report's provenance table says where the SQL ran.
+    let r = dir.path().join("report");
+    let o = baydex(&["report", &project, "--out", r.to_str().unwrap(), "--lang", "en", "--engine", &cluster.url]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = std::fs::read_to_string(r.join("report.html")).unwrap();
+    assert!(
+        html.contains(&format!("on the cluster <code>{}</code>", cluster.url)),
+        "the report does not say where the SQL ran"
+    );
 
     // baydex serve: the project's SQL indicators and POST /api/sql
     let token = baydex_data::catalog::demo::DEMO_TOKEN;
