@@ -99,10 +99,21 @@ fn print_sql_sources(sql: &[baydex_data::SqlSource], lang: Lang) {
         let tables = s.tables.join(", ");
         let who = s.principal.clone().unwrap_or_else(|| tr(lang, "the owner", "所有者").to_string());
         let synthetic = if s.illustrative { tr(lang, " — SYNTHETIC data", " —— 合成数据") } else { "" };
+        let cluster = s.engine != "local";
         println!(
             "{}",
             match lang {
+                Lang::En if cluster => format!(
+                    "SQL: '{}' from {tables} as {who} ({} rows, on the cluster {}){synthetic}",
+                    s.code, s.rows, s.engine
+                ),
                 Lang::En => format!("SQL: '{}' from {tables} as {who} ({} rows){synthetic}", s.code, s.rows),
+                Lang::Zh if cluster => {
+                    format!(
+                        "SQL：'{}' 来自 {tables}，主体 {who}（{} 行，在集群 {} 上执行）{synthetic}",
+                        s.code, s.rows, s.engine
+                    )
+                }
                 Lang::Zh => format!("SQL：'{}' 来自 {tables}，主体 {who}（{} 行）{synthetic}", s.code, s.rows),
             }
         );

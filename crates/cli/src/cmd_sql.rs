@@ -152,6 +152,16 @@ pub fn run(a: SqlArgs) -> anyhow::Result<()> {
     if catalog.config.illustrative {
         eprintln!("{}", tr(lang, "note: synthetic demonstration data", "注意：合成演示数据"));
     }
+    if let QueryEngine::Ballista(url) = catalog.engine() {
+        eprintln!(
+            "{}",
+            if lang == Lang::Zh {
+                format!("已在集群 {url} 上执行")
+            } else {
+                format!("ran on the cluster {url}")
+            }
+        );
+    }
     // A file outlives the terminal's note: it says itself that its data are synthetic.
     let synthetic = catalog.config.illustrative.then(|| {
         baydex_core::Text::new(

@@ -633,8 +633,10 @@ fn run_and_serve_use_the_cluster() {
     // baydex run
     let (a, b) = (dir.path().join("local"), dir.path().join("cluster"));
     for (out, engine) in [(&a, "local"), (&b, cluster.url.as_str())] {
-        let o = baydex(&["run", &project, "--out", out.to_str().unwrap(), "--quiet", "--engine", engine]);
+        let o = baydex(&["run", &project, "--out", out.to_str().unwrap(), "--lang", "en", "--engine", engine]);
         assert!(o.status.success(), "{engine}: {}", stderr(&o));
+        // The terminal says where each SQL indicator ran.
+        assert_eq!(stdout(&o).contains(&format!("on the cluster {engine}")), engine != "local", "{}", stdout(&o));
     }
     assert!(same_csv_files(&a, &b) >= 5, "too few CSV outputs compared");
     let manifest: serde_json::Value =
