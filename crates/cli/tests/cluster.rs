@@ -566,41 +566,14 @@ struct Served(Child, String);
 
 impl Served {
     fn start(args: &[&str]) -> Served {
-        use std::io::BufRead as _;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_baydex"))
-            .arg("serve")
-            .args(args)
-            .args(["--bind", "127.0.0.1:0", "--lang", "en"])
-            .env("BAYDEX_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start baydex serve");
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let addr = line.split("http://").nth(1).and_then(|s| s.split('/').next());
-        let addr = addr.unwrap_or_else(|| panic!("baydex serve did not start: {line:?}")).to_string();
+        let (child, addr) = start_serve(args);
         Served(child, addr)
     }
 
-    /// One HTTP/1.1 request; the status and the body as JSON.
+    /// One request; the status and the body as JSON.
     fn call(&self, method: &str, path: &str, token: Option<&str>, body: &str) -> (u16, serde_json::Value) {
-        use std::io::{Read as _, Write as _};
-        let mut s = TcpStream::connect(&self.1).unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-        let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
-        write!(
-            s,
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            self.1,
-            body.len()
-        )
-        .unwrap();
-        let mut raw = String::new();
-        s.read_to_string(&mut raw).unwrap();
-        let status = raw.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-        let body = raw.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or_default();
-        (status, serde_json::from_str(body).unwrap_or(serde_json::Value::Null))
+        let (status, body) = http(&self.1, method, path, token, body);
+        (status, serde_json::from_str(&body).unwrap_or(serde_json::Value::Null))
     }
 }
 

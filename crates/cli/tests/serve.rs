@@ -2,50 +2,14 @@
 //! line, and a graceful exit on SIGTERM.
 
 mod common;
+use common::{http, start_serve};
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Read;
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::Value as Json;
-
-/// Starts `baydex serve ARGS --bind 127.0.0.1:0` and returns it with its `host:port`, read from
-/// the first line it prints.
-fn start(args: &[&str]) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_baydex"))
-        .arg("serve")
-        .args(args)
-        .args(["--bind", "127.0.0.1:0", "--lang", "en"])
-        .env("BAYDEX_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start baydex serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("first line");
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|s| s.split('/').next())
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_string();
-    (child, addr)
-}
-
-/// One HTTP/1.1 request; returns the status and the body.
-fn http(addr: &str, method: &str, path: &str, token: Option<&str>) -> (u16, String) {
-    let mut s = TcpStream::connect(addr).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
-    write!(s, "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Content-Length: 0\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).expect("response");
-    let status = raw.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-    let body = raw.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
-    (status, body)
-}
 
 #[test]
 fn serve_answers_http_and_stops_on_sigterm() {
@@ -64,14 +28,14 @@ fn serve_answers_http_and_stops_on_sigterm() {
     )
     .unwrap();
 
-    let (mut child, addr) = start(&["--auth", auth.to_str().unwrap()]);
-    let (status, body) = http(&addr, "GET", "/healthz", None);
+    let (mut child, addr) = start_serve(&["--auth", auth.to_str().unwrap()]);
+    let (status, body) = http(&addr, "GET", "/healthz", None, "");
     assert_eq!((status, body.as_str()), (200, r#"{"status":"ok"}"#));
-    assert_eq!(http(&addr, "GET", "/readyz", None).0, 200);
+    assert_eq!(http(&addr, "GET", "/readyz", None, "").0, 200);
 
     // The results endpoint carries the numbers of baydex_core::compute on the same files
     // (examples/gba is what the binary embeds), bit for bit (shortest round-trip floats).
-    let (status, body) = http(&addr, "GET", "/api/projects/gba/periods/2023/results", None);
+    let (status, body) = http(&addr, "GET", "/api/projects/gba/periods/2023/results", None, "");
     assert_eq!(status, 200, "{body}");
     let j: Json = serde_json::from_str(&body).unwrap();
     let l = baydex_data::load_project_path(&common::repo().join("examples/gba/gba.toml")).unwrap();
@@ -82,11 +46,11 @@ fn serve_answers_http_and_stops_on_sigterm() {
     assert_eq!(got, want);
 
     // Restricted project: 401 without a token, 200 with one; the read is audited in the log.
-    let (status, body) = http(&addr, "GET", "/api/projects/gba-panel/periods", None);
+    let (status, body) = http(&addr, "GET", "/api/projects/gba-panel/periods", None, "");
     assert_eq!(status, 401, "{body}");
     assert!(body.contains("\"code\":\"unauthorized\""), "{body}");
-    assert_eq!(http(&addr, "GET", "/api/projects/gba-panel/periods", Some("t0ken")).0, 200);
-    assert_eq!(http(&addr, "GET", "/", None).0, 200);
+    assert_eq!(http(&addr, "GET", "/api/projects/gba-panel/periods", Some("t0ken"), "").0, 200);
+    assert_eq!(http(&addr, "GET", "/", None, "").0, 200);
 
     // SIGTERM: the server stops accepting, finishes, and exits 0.
     let pid = child.id().to_string();
@@ -128,8 +92,8 @@ fn serve_refuses_a_bad_access_file() {
 fn flows_extension_serves_the_numbers_of_baydex_flows() {
     use baydex_flows::gravity::{self, Constraint, Decay, GravityData, Pairs};
     use baydex_flows::{Linkage, Network, OdOptions, OdTable, Units};
-    let (mut child, addr) = start(&[]);
-    let (status, body) = http(&addr, "GET", "/api/projects/gba/flows", None);
+    let (mut child, addr) = start_serve(&[]);
+    let (status, body) = http(&addr, "GET", "/api/projects/gba/flows", None, "");
     assert_eq!(status, 200, "{body}");
     let j: Json = serde_json::from_str(&body).unwrap();
 
@@ -177,17 +141,17 @@ fn flows_extension_serves_the_numbers_of_baydex_flows() {
     assert_eq!(gamma["estimate"].as_f64().unwrap(), fit.coefficient("log_distance").unwrap().estimate);
     assert_eq!(g["pseudo_r2"].as_f64().unwrap(), fit.fit.mcfadden);
 
-    let (_, list) = http(&addr, "GET", "/api/projects", None);
+    let (_, list) = http(&addr, "GET", "/api/projects", None, "");
     let list: Json = serde_json::from_str(&list).unwrap();
     let ext =
         |id: &str| list["projects"].as_array().unwrap().iter().find(|p| p["id"] == id).unwrap()["extensions"].clone();
     let has_flows = |id: &str| ext(id).as_array().unwrap().iter().any(|e| e == "flows");
     assert!(has_flows("gba"), "{list}");
     assert!(!has_flows("gba-panel"), "{list}");
-    let (status, body) = http(&addr, "GET", "/api/projects/gba-panel/flows", None);
+    let (status, body) = http(&addr, "GET", "/api/projects/gba-panel/flows", None, "");
     assert_eq!(status, 404, "{body}");
     assert!(body.contains("not_available"), "{body}");
-    let (_, doc) = http(&addr, "GET", "/openapi.json", None);
+    let (_, doc) = http(&addr, "GET", "/openapi.json", None, "");
     assert!(doc.contains("/api/projects/{id}/flows"), "{doc}");
     let _ = child.kill();
     let _ = child.wait();
