@@ -65,21 +65,16 @@ pub struct ExecutorArgs {
 #[cfg(not(feature = "cluster"))]
 pub fn run(a: ClusterArgs) -> anyhow::Result<()> {
     let lang = a.lang.unwrap_or_else(crate::env_lang);
-    anstream::eprintln!(
-        "{}",
-        baydex_core::tr(
-            lang,
-            "this baydex was built without cluster support: cargo install --path crates/cli --features cluster",
-            "此 baydex 未包含集群支持：请用 cargo install --path crates/cli --features cluster 安装"
-        )
-    );
+    anstream::eprintln!("{}", baydex_data::cluster_feature_hint().get(lang));
     Err(crate::Reported(2).into())
 }
 
 #[cfg(feature = "cluster")]
 pub fn run(a: ClusterArgs) -> anyhow::Result<()> {
     use anstream::eprintln;
-    use baydex_data::catalog::cluster::{ExecutorOptions, SchedulerOptions, run_executor, run_scheduler};
+    use baydex_data::catalog::cluster::{
+        ExecutorOptions, SchedulerOptions, run_executor, run_scheduler, scheduler_addr,
+    };
 
     let lang = a.lang.unwrap_or_else(crate::env_lang);
     // Ballista's own log records (jobs, stages, lost executors) on stderr; BAYDEX_LOG=info shows them.
@@ -107,8 +102,8 @@ pub fn run(a: ClusterArgs) -> anyhow::Result<()> {
             ))
         }
         ClusterCommand::Executor(e) => {
-            let Some((host, port)) = e.scheduler.rsplit_once(':').and_then(|(h, p)| Some((h, p.parse::<u16>().ok()?)))
-            else {
+            // The same HOST:PORT rules as the clients' ballista://HOST:PORT.
+            let Some((host, port)) = scheduler_addr(&format!("ballista://{}", e.scheduler)) else {
                 eprintln!(
                     "{}",
                     if lang == Lang::Zh {
@@ -132,7 +127,7 @@ pub fn run(a: ClusterArgs) -> anyhow::Result<()> {
                 return Err(crate::Reported(2).into());
             };
             let opts = ExecutorOptions {
-                scheduler_host: host.trim_start_matches('[').trim_end_matches(']').to_string(),
+                scheduler_host: host,
                 scheduler_port: port,
                 bind: e.bind,
                 grpc_port,

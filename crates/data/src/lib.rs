@@ -53,8 +53,8 @@ pub const QUERY_THREAD_NAME: &str = "baydex-sql";
 pub use project::{CatalogOutcome, CatalogRun, PrincipalProblem, od_rows, read_parquet_od, run_catalog_queries};
 pub use project::{
     FlowsFile, FlowsSpec, LoadOptions, LoadedProject, OD_CODE, OdRows, SourceFingerprint, SqlSource,
-    catalog_feature_hint, is_parquet_source, load_project, load_project_path, load_project_path_with,
-    load_project_with, parquet_files,
+    catalog_feature_hint, cluster_feature_hint, is_parquet_source, load_project, load_project_path,
+    load_project_path_with, load_project_with, parquet_files,
 };
 pub use set::apply_set;
 pub use source::{DirSource, EmbeddedSource, InputFile, Source};

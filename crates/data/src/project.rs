@@ -28,7 +28,7 @@ pub use flows::{FlowsFile, FlowsSpec, OD_CODE, OdRows, is_parquet_source, parque
 pub use flows::{od_rows, read_parquet_od};
 #[cfg(feature = "catalog")]
 pub use sql::run::{CatalogOutcome, CatalogRun, PrincipalProblem, run_catalog_queries};
-pub use sql::{SourceFingerprint, SqlSource, catalog_feature_hint};
+pub use sql::{SourceFingerprint, SqlSource, catalog_feature_hint, cluster_feature_hint};
 
 /// A project loaded from its file, with the files read and the warnings found.
 #[derive(Debug, Clone)]

@@ -44,7 +44,7 @@ use crate::diag::text;
 
 /// The scheduler URL of `ballista://HOST:PORT`, as Ballista's client wants it (`df://HOST:PORT`
 /// is accepted too).
-pub(crate) fn scheduler_addr(url: &str) -> Option<(String, u16)> {
+pub fn scheduler_addr(url: &str) -> Option<(String, u16)> {
     let rest = url.strip_prefix("ballista://").or_else(|| url.strip_prefix("df://"))?;
     let rest = rest.trim_end_matches('/');
     let (host, port) = rest.rsplit_once(':')?;
@@ -142,7 +142,7 @@ pub(crate) fn explain_failure(url: &str, e: &str) -> Text {
             ),
         );
     }
-    if e.contains("failed: Cancelled") {
+    if super::is_stalled_job(e) {
         return text(
             format!(
                 "query failed on the cluster {url}: an executor was lost during the query and the job \

@@ -83,7 +83,7 @@ pub struct TableInfo {
 /// True for the failure of a cluster job that the scheduler cancelled because it stalled after
 /// losing an executor: Ballista reports the cancellation as `Job … failed: Cancelled`, and baydex
 /// clients never cancel jobs themselves.
-fn is_stalled_job(message: &str) -> bool {
+pub(crate) fn is_stalled_job(message: &str) -> bool {
     message.contains("failed: Cancelled")
 }
 
@@ -113,25 +113,13 @@ impl QueryEngine {
             }
             #[cfg(not(feature = "cluster"))]
             {
-                return Err(text(
-                    "this baydex was built without cluster support: \
-                     cargo install --path crates/cli --features cluster",
-                    "此 baydex 未包含集群支持：请用 cargo install --path crates/cli --features cluster 安装",
-                ));
+                return Err(crate::cluster_feature_hint());
             }
         }
         Err(text(
             format!("unknown engine `{s}`: use local or ballista://HOST:PORT"),
             format!("未知的执行引擎 `{s}`：请用 local 或 ballista://主机:端口"),
         ))
-    }
-
-    /// `local`, or the scheduler URL: what [`QueryEngine::parse`] reads back.
-    pub fn name(&self) -> &str {
-        match self {
-            QueryEngine::Local => "local",
-            QueryEngine::Ballista(url) => url,
-        }
     }
 }
 
@@ -364,13 +352,6 @@ impl Catalog {
         out
     }
 
-    /// Runs one read-only SQL query as `who`, keeping at most `row_limit` rows (`None`: all), and
-    /// audits it. Refusals and failures are audited too.
-    /// It runs on the catalog's engine ([`Catalog::set_engine`]; default: in this process).
-    pub async fn query(&self, who: Who<'_>, sql: &str, row_limit: Option<usize>) -> Result<QueryOutput, QueryError> {
-        self.query_on(who, sql, row_limit, &self.engine).await
-    }
-
     /// Where [`Catalog::query`] runs from now on (default [`QueryEngine::Local`]).
     pub fn set_engine(&mut self, engine: QueryEngine) {
         self.engine = engine;
@@ -381,20 +362,16 @@ impl Catalog {
         &self.engine
     }
 
-    /// [`Catalog::query`] on an engine: the query is checked, planned and rewritten here in any
-    /// case; only the rewritten plan's execution moves to a cluster.
-    async fn query_on(
-        &self,
-        who: Who<'_>,
-        sql: &str,
-        row_limit: Option<usize>,
-        engine: &QueryEngine,
-    ) -> Result<QueryOutput, QueryError> {
+    /// Runs one read-only SQL query as `who`, keeping at most `row_limit` rows (`None`: all), and
+    /// audits it. Refusals and failures are audited too. It runs on the catalog's engine
+    /// ([`Catalog::set_engine`]; default: in this process): the query is checked, planned and
+    /// rewritten here in any case; only the rewritten plan's execution moves to a cluster.
+    pub async fn query(&self, who: Who<'_>, sql: &str, row_limit: Option<usize>) -> Result<QueryOutput, QueryError> {
         let name = match who {
             Who::Owner => "owner".to_string(),
             Who::Principal(p) => p.name.clone(),
         };
-        let result = self.query_inner(who, sql, row_limit, engine).await;
+        let result = self.query_inner(who, sql, row_limit).await;
         let entry = match &result {
             Ok(o) => AuditEntry {
                 at: audit::now_utc(),
@@ -430,8 +407,8 @@ impl Catalog {
         who: Who<'_>,
         sql: &str,
         row_limit: Option<usize>,
-        engine: &QueryEngine,
     ) -> Result<QueryOutput, (QueryError, Vec<String>)> {
+        let engine = &self.engine;
         let refuse = |en: String, zh: String| (QueryError::Refused(text(en, zh)), Vec::new());
         if matches!(who, Who::Owner) && self.policy.is_some() {
             return Err(refuse(
@@ -598,15 +575,7 @@ impl Catalog {
                 }
             }
             #[cfg(not(feature = "cluster"))]
-            QueryEngine::Ballista(url) => {
-                return Err((
-                    QueryError::Failed(text(
-                        format!("{url}: this baydex was built without cluster support (feature `cluster`)"),
-                        format!("{url}：此 baydex 未包含集群支持（`cluster` 特性）"),
-                    )),
-                    tables,
-                ));
-            }
+            QueryEngine::Ballista(_) => return Err((QueryError::Failed(crate::cluster_feature_hint()), tables)),
         };
         // On a cluster, a job the scheduler cancelled because it stalled after losing an executor
         // (see `cluster::watch_lost_executors`) is run once more, from the start, on the executors

@@ -30,6 +30,15 @@ use crate::diag::text;
 /// The keys of the `[catalog]` table of a project file.
 const CATALOG_KEYS: &[&str] = &["file", "principal"];
 
+/// How to get cluster execution (Ballista, feature `cluster`): `--engine ballista://…` and
+/// `baydex cluster` in builds without it.
+pub fn cluster_feature_hint() -> Text {
+    text(
+        "this baydex was built without cluster support: cargo install --path crates/cli --features cluster",
+        "此 baydex 未包含集群支持：请用 cargo install --path crates/cli --features cluster 安装",
+    )
+}
+
 /// How to get the SQL engine (the wording `baydex sql` uses without it).
 pub fn catalog_feature_hint() -> Text {
     text(
